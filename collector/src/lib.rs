@@ -1,0 +1,197 @@
+//! The reference collection endpoint.
+//!
+//! `POST /v1/batch` validates every event with the agent's own model code,
+//! stores it in SQLite (de-duplicated by id) and only then answers 2xx.
+//! `GET /v1/events` and `GET /v1/stats` are for inspection and tests; every
+//! other path is served from the `www/` folder (the demo and the built agent).
+
+pub mod store;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+use store::{EventFilter, Store};
+use telemetry_agent::core::model::ParsedBatch;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+/// Largest request body accepted, compressed or not (bytes).
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub db: PathBuf,
+    pub www: PathBuf,
+    /// Origins allowed to post across origins; `*` allows any.
+    pub cors_origins: Vec<String>,
+    pub max_body: usize,
+}
+
+#[derive(Clone)]
+struct AppState {
+    store: Arc<Mutex<Store>>,
+    max_body: usize,
+}
+
+pub fn app(settings: &Settings) -> rusqlite::Result<Router> {
+    let store = Store::open(&settings.db)?;
+    let state = AppState { store: Arc::new(Mutex::new(store)), max_body: settings.max_body };
+    let api = Router::new()
+        .route("/v1/batch", post(post_batch))
+        .route("/v1/events", get(get_events))
+        .route("/v1/stats", get(get_stats))
+        // The handler enforces the limit itself so that it can answer 413 with a JSON body.
+        .layer(DefaultBodyLimit::max(settings.max_body + 1))
+        .with_state(state);
+    let api = match cors(&settings.cors_origins) {
+        Some(layer) => api.layer(layer),
+        None => api,
+    };
+    Ok(api.fallback_service(ServeDir::new(&settings.www)))
+}
+
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_headers([header::CONTENT_TYPE, header::CONTENT_ENCODING])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+fn problem(status: StatusCode, error: &str, problems: serde_json::Value) -> Response {
+    (status, Json(json!({ "error": error, "problems": problems }))).into_response()
+}
+
+async fn post_batch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if body.len() > state.max_body {
+        return problem(StatusCode::PAYLOAD_TOO_LARGE, "body too large", json!([{"field": "body", "problem": format!("exceeds {} bytes", state.max_body)}]));
+    }
+    if let Some(ct) = headers.get(header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+        let mime = ct.split(';').next().unwrap_or("").trim();
+        if mime != "application/json" && mime != "text/plain" {
+            return problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported content type", json!([{"field": "content-type", "problem": "use application/json or text/plain"}]));
+        }
+    }
+    let body = match headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("").trim().to_ascii_lowercase()) {
+        None => body.to_vec(),
+        Some(enc) if enc.is_empty() || enc == "identity" => body.to_vec(),
+        Some(enc) if enc == "gzip" => match gunzip(&body, state.max_body) {
+            Ok(b) => b,
+            Err(GunzipError::TooLarge) => {
+                return problem(StatusCode::PAYLOAD_TOO_LARGE, "body too large", json!([{"field": "body", "problem": format!("decompresses beyond {} bytes", state.max_body)}]));
+            }
+            Err(GunzipError::Corrupt) => {
+                return problem(StatusCode::BAD_REQUEST, "invalid batch", json!([{"field": "body", "problem": "not valid gzip"}]));
+            }
+        },
+        Some(_) => {
+            return problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported content encoding", json!([{"field": "content-encoding", "problem": "use gzip or none"}]));
+        }
+    };
+
+    let parsed = match ParsedBatch::parse(&body) {
+        Ok(p) => p,
+        Err(errors) => return problem(StatusCode::BAD_REQUEST, "invalid batch", serde_json::to_value(&errors).unwrap_or_default()),
+    };
+    let mut valid = Vec::with_capacity(parsed.events.len());
+    let mut rejected = Vec::new();
+    for (index, result) in parsed.events.into_iter().enumerate() {
+        match result {
+            Ok(e) => valid.push(e),
+            Err(errors) => rejected.push(json!({ "index": index, "problems": errors })),
+        }
+    }
+    let store = state.store.clone();
+    let n_rejected = rejected.len();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+        if n_rejected > 0 {
+            s.count_rejected(n_rejected)?;
+        }
+        if valid.is_empty() {
+            return Ok(None);
+        }
+        s.insert(&valid, now_ms()).map(Some)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Some(o))) => (
+            StatusCode::OK,
+            Json(json!({ "accepted": o.accepted, "duplicates": o.duplicates, "rejected": rejected })),
+        )
+            .into_response(),
+        Ok(Ok(None)) => problem(StatusCode::BAD_REQUEST, "no valid event in batch", json!(rejected)),
+        Ok(Err(e)) => problem(StatusCode::SERVICE_UNAVAILABLE, "storage failed", json!([{"field": "store", "problem": e.to_string()}])),
+        Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "storage task failed", json!([])),
+    }
+}
+
+enum GunzipError {
+    TooLarge,
+    Corrupt,
+}
+
+fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>, GunzipError> {
+    let mut out = Vec::new();
+    let mut decoder = flate2::read::GzDecoder::new(data).take(limit as u64 + 1);
+    decoder.read_to_end(&mut out).map_err(|_| GunzipError::Corrupt)?;
+    if out.len() > limit {
+        return Err(GunzipError::TooLarge);
+    }
+    Ok(out)
+}
+
+async fn get_events(State(state): State<AppState>, Query(filter): Query<EventFilter>) -> Response {
+    let store = state.store.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let s = store.lock().unwrap_or_else(|p| p.into_inner());
+        s.query(&filter)
+    })
+    .await;
+    match result {
+        Ok(Ok(events)) => Json(json!({ "count": events.len(), "events": events })).into_response(),
+        Ok(Err(e)) => problem(StatusCode::SERVICE_UNAVAILABLE, "query failed", json!([{"field": "store", "problem": e.to_string()}])),
+        Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "query task failed", json!([])),
+    }
+}
+
+async fn get_stats(State(state): State<AppState>) -> Response {
+    let store = state.store.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let s = store.lock().unwrap_or_else(|p| p.into_inner());
+        Ok::<_, rusqlite::Error>(json!({
+            "events": s.event_count()?,
+            "duplicates": s.counter("duplicates")?,
+            "rejected": s.counter("rejected")?,
+            "batches": s.counter("batches")?,
+        }))
+    })
+    .await;
+    match result {
+        Ok(Ok(v)) => Json(v).into_response(),
+        _ => problem(StatusCode::SERVICE_UNAVAILABLE, "stats failed", json!([])),
+    }
+}

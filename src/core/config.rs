@@ -1,0 +1,231 @@
+//! The agent's configuration: what `init(config)` accepts, its defaults and limits.
+//!
+//! The shell reads the page's object into [`ConfigInput`] (every field optional,
+//! exactly as given); [`Config::from_input`] checks every field and reports all
+//! the bad ones at once.
+
+use crate::core::model::Environment;
+use crate::core::validate::{is_absolute_url, is_semver, ValidationErrors};
+
+pub const DEFAULT_BATCH_SIZE: u32 = 50;
+pub const MAX_BATCH_SIZE: u32 = 1_000;
+/// Under the 64 KiB that keepalive fetches and beacons share per page.
+pub const DEFAULT_MAX_BATCH_BYTES: u32 = 60_000;
+pub const DEFAULT_FLUSH_INTERVAL_MS: u32 = 5_000;
+pub const MIN_FLUSH_INTERVAL_MS: u32 = 100;
+pub const MAX_FLUSH_INTERVAL_MS: u32 = 3_600_000;
+pub const DEFAULT_MAX_QUEUE: u32 = 1_000;
+pub const DEFAULT_APP_VERSION: &str = "0.0.0";
+
+/// A field as the page gave it: absent, or a value of some JavaScript type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+    /// Present but of another type (object, function, null…).
+    Other,
+}
+
+/// The configuration object exactly as the page passed it.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigInput {
+    pub endpoint: Option<Raw>,
+    pub app_version: Option<Raw>,
+    pub environment: Option<Raw>,
+    pub build_id: Option<Raw>,
+    pub deployment_id: Option<Raw>,
+    pub sample_rate: Option<Raw>,
+    pub batch_size: Option<Raw>,
+    pub max_batch_bytes: Option<Raw>,
+    pub flush_interval_ms: Option<Raw>,
+    pub max_queue: Option<Raw>,
+    pub debug: Option<Raw>,
+    pub track_page_views: Option<Raw>,
+}
+
+/// The checked configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Absolute URL, or a path (`/v1/batch`) that the shell resolves against the page.
+    pub endpoint: String,
+    pub app_version: String,
+    pub environment: Environment,
+    pub build_id: Option<String>,
+    pub deployment_id: Option<String>,
+    pub sample_rate: f64,
+    pub batch_size: u32,
+    pub max_batch_bytes: u32,
+    pub flush_interval_ms: u32,
+    pub max_queue: u32,
+    pub debug: bool,
+    pub track_page_views: bool,
+}
+
+impl Config {
+    pub fn from_input(input: &ConfigInput) -> Result<Config, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+
+        let endpoint = match &input.endpoint {
+            None => {
+                e.push("endpoint", "is required");
+                String::new()
+            }
+            Some(Raw::Str(s)) if s.starts_with('/') && !s.starts_with("//") => s.clone(),
+            Some(Raw::Str(s)) if is_absolute_url(s) && (s.starts_with("https://") || s.starts_with("http://")) => s.clone(),
+            Some(_) => {
+                e.push("endpoint", "must be an http(s) URL or a path starting with /");
+                String::new()
+            }
+        };
+        let app_version = match &input.app_version {
+            None => DEFAULT_APP_VERSION.to_string(),
+            Some(Raw::Str(s)) if is_semver(s) => s.clone(),
+            Some(_) => {
+                e.push("appVersion", "must be a semantic version such as 1.4.0");
+                String::new()
+            }
+        };
+        let environment = match &input.environment {
+            None => Environment::Production,
+            Some(Raw::Str(s)) => Environment::parse(s).unwrap_or_else(|| {
+                e.push("environment", "must be development, staging or production");
+                Environment::Production
+            }),
+            Some(_) => {
+                e.push("environment", "must be development, staging or production");
+                Environment::Production
+            }
+        };
+        let build_id = opt_string(&mut e, "buildId", &input.build_id);
+        let deployment_id = opt_string(&mut e, "deploymentId", &input.deployment_id);
+        let sample_rate = match &input.sample_rate {
+            None => 1.0,
+            Some(Raw::Num(n)) if (0.0..=1.0).contains(n) => *n,
+            Some(_) => {
+                e.push("sampleRate", "must be a number from 0 to 1");
+                1.0
+            }
+        };
+        let batch_size = int(&mut e, "batchSize", &input.batch_size, DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE, "must be an integer from 1 to 1000");
+        let max_batch_bytes = int(&mut e, "maxBatchBytes", &input.max_batch_bytes, DEFAULT_MAX_BATCH_BYTES, 1_024, 65_536, "must be an integer from 1024 to 65536");
+        let flush_interval_ms = int(&mut e, "flushIntervalMs", &input.flush_interval_ms, DEFAULT_FLUSH_INTERVAL_MS, MIN_FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS, "must be an integer from 100 to 3600000");
+        let max_queue = int(&mut e, "maxQueue", &input.max_queue, DEFAULT_MAX_QUEUE, 1, 100_000, "must be an integer from 1 to 100000");
+        let debug = boolean(&mut e, "debug", &input.debug, false);
+        let track_page_views = boolean(&mut e, "trackPageViews", &input.track_page_views, true);
+
+        e.into_result().map(|_| Config {
+            endpoint,
+            app_version,
+            environment,
+            build_id,
+            deployment_id,
+            sample_rate,
+            batch_size,
+            max_batch_bytes,
+            flush_interval_ms,
+            max_queue,
+            debug,
+            track_page_views,
+        })
+    }
+}
+
+fn opt_string(e: &mut ValidationErrors, field: &'static str, raw: &Option<Raw>) -> Option<String> {
+    match raw {
+        None => None,
+        Some(Raw::Str(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(_) => {
+            e.push(field, "must be a non-empty string");
+            None
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn int(e: &mut ValidationErrors, field: &'static str, raw: &Option<Raw>, default: u32, min: u32, max: u32, problem: &'static str) -> u32 {
+    match raw {
+        None => default,
+        Some(Raw::Num(n)) if n.fract() == 0.0 && *n >= min as f64 && *n <= max as f64 => *n as u32,
+        Some(_) => {
+            e.push(field, problem);
+            default
+        }
+    }
+}
+
+fn boolean(e: &mut ValidationErrors, field: &'static str, raw: &Option<Raw>, default: bool) -> bool {
+    match raw {
+        None => default,
+        Some(Raw::Bool(b)) => *b,
+        Some(_) => {
+            e.push(field, "must be true or false");
+            default
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Option<Raw> {
+        Some(Raw::Str(v.to_string()))
+    }
+
+    #[test]
+    fn minimal_config_takes_the_defaults() {
+        let c = Config::from_input(&ConfigInput { endpoint: s("/v1/batch"), ..Default::default() }).unwrap();
+        assert_eq!(c.endpoint, "/v1/batch");
+        assert_eq!(c.app_version, "0.0.0");
+        assert_eq!(c.environment, Environment::Production);
+        assert_eq!(c.batch_size, 50);
+        assert_eq!(c.max_batch_bytes, 60_000);
+        assert_eq!(c.flush_interval_ms, 5_000);
+        assert_eq!(c.sample_rate, 1.0);
+        assert!(!c.debug);
+        assert!(c.track_page_views);
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let input = ConfigInput {
+            endpoint: s("ftp://x"),
+            app_version: s("v1"),
+            environment: s("prod"),
+            build_id: s(""),
+            sample_rate: Some(Raw::Num(1.5)),
+            batch_size: Some(Raw::Num(0.0)),
+            flush_interval_ms: Some(Raw::Num(10.5)),
+            debug: s("yes"),
+            ..Default::default()
+        };
+        let err = Config::from_input(&input).unwrap_err();
+        assert_eq!(
+            err.fields(),
+            vec!["endpoint", "appVersion", "environment", "buildId", "sampleRate", "batchSize", "flushIntervalMs", "debug"]
+        );
+    }
+
+    #[test]
+    fn endpoint_is_required_and_must_be_http_or_a_path() {
+        assert_eq!(Config::from_input(&ConfigInput::default()).unwrap_err().fields(), vec!["endpoint"]);
+        for bad in ["//evil.example/x", "collector", "javascript:alert(1)"] {
+            let r = Config::from_input(&ConfigInput { endpoint: s(bad), ..Default::default() });
+            assert!(r.is_err(), "{bad}");
+        }
+        let ok = Config::from_input(&ConfigInput { endpoint: s("https://t.example.com/v1/batch"), ..Default::default() });
+        assert_eq!(ok.unwrap().endpoint, "https://t.example.com/v1/batch");
+    }
+
+    #[test]
+    fn wrong_types_are_errors_not_coercions() {
+        let input = ConfigInput {
+            endpoint: s("/v1/batch"),
+            sample_rate: s("0.5"),
+            batch_size: Some(Raw::Other),
+            ..Default::default()
+        };
+        assert_eq!(Config::from_input(&input).unwrap_err().fields(), vec!["sampleRate", "batchSize"]);
+    }
+}

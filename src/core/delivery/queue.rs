@@ -1,0 +1,324 @@
+use super::DeliveryState;
+use crate::core::model::{Event, BATCH_VERSION};
+use std::collections::VecDeque;
+
+struct Entry {
+    event: Event,
+    state: DeliveryState,
+}
+
+/// A request body ready to send, with the events it carries.
+pub struct OutgoingBatch {
+    pub transmission_id: String,
+    pub body: String,
+    entries: Vec<Entry>,
+}
+
+impl OutgoingBatch {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.event.id())
+    }
+}
+
+/// Counters of what the queue did, for `getStats()`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    pub accepted: u64,
+    pub sent: u64,
+    pub retried: u64,
+    pub dropped: u64,
+}
+
+/// The bounded in-memory queue of accepted events.
+///
+/// Past `max_len` the oldest queued event is dropped and counted: a page that
+/// cannot deliver must not grow without bound.
+pub struct Queue {
+    entries: VecDeque<Entry>,
+    max_len: usize,
+    stats: QueueStats,
+}
+
+impl Queue {
+    pub fn new(max_len: usize) -> Self {
+        Queue { entries: VecDeque::new(), max_len: max_len.max(1), stats: QueueStats::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn stats(&self) -> QueueStats {
+        self.stats
+    }
+
+    pub fn push(&mut self, event: Event) {
+        if self.entries.len() >= self.max_len {
+            self.entries.pop_front();
+            self.stats.dropped += 1;
+        }
+        let mut entry = Entry { event, state: DeliveryState::Created };
+        transition(&mut entry, DeliveryState::Queued);
+        self.entries.push_back(entry);
+        self.stats.accepted += 1;
+    }
+
+    /// Takes the oldest events into one body of at most `max_count` events and
+    /// `max_bytes` bytes (one event alone may exceed `max_bytes`; it goes alone).
+    pub fn take_batch(&mut self, max_count: usize, max_bytes: usize, sent_at: u64, transmission_id: String) -> Option<OutgoingBatch> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        let mut body = String::with_capacity(256);
+        body.push_str("{\"v\":");
+        body.push_str(itoa(BATCH_VERSION as u64).as_str());
+        body.push_str(",\"sentAt\":");
+        body.push_str(itoa(sent_at).as_str());
+        body.push_str(",\"events\":[");
+        let mut entries = Vec::new();
+        while entries.len() < max_count.max(1) {
+            let Some(mut entry) = self.entries.pop_front() else { break };
+            set_transmission(&mut entry.event, &transmission_id);
+            let json = match serde_json::to_string(&entry.event) {
+                Ok(j) => j,
+                Err(_) => {
+                    // An event that cannot be serialised can never be sent.
+                    self.stats.dropped += 1;
+                    continue;
+                }
+            };
+            if !entries.is_empty() && body.len() + 1 + json.len() + 2 > max_bytes {
+                self.entries.push_front(entry);
+                break;
+            }
+            if !entries.is_empty() {
+                body.push(',');
+            }
+            body.push_str(&json);
+            transition(&mut entry, DeliveryState::InFlight);
+            entries.push(entry);
+        }
+        if entries.is_empty() {
+            return None;
+        }
+        body.push_str("]}");
+        Some(OutgoingBatch { transmission_id, body, entries })
+    }
+
+    /// The endpoint acknowledged the batch: its events are delivered.
+    pub fn acknowledge(&mut self, batch: OutgoingBatch) {
+        for mut entry in batch.entries {
+            transition(&mut entry, DeliveryState::Transmitted);
+            self.stats.sent += 1;
+        }
+    }
+
+    /// The batch was not acknowledged: its events go back to the front of the
+    /// queue, in order, with their retry count raised.
+    pub fn requeue(&mut self, batch: OutgoingBatch) {
+        for mut entry in batch.entries.into_iter().rev() {
+            transition(&mut entry, DeliveryState::Failed);
+            bump_retry(&mut entry.event);
+            transition(&mut entry, DeliveryState::Queued);
+            self.stats.retried += 1;
+            self.entries.push_front(entry);
+        }
+        while self.entries.len() > self.max_len {
+            self.entries.pop_back();
+            self.stats.dropped += 1;
+        }
+    }
+
+    /// States of the queued events, oldest first (for tests and debugging).
+    pub fn states(&self) -> Vec<DeliveryState> {
+        self.entries.iter().map(|e| e.state).collect()
+    }
+}
+
+fn transition(entry: &mut Entry, next: DeliveryState) {
+    debug_assert!(entry.state.can_move_to(next), "bad delivery transition");
+    entry.state = next;
+}
+
+fn set_transmission(event: &mut Event, id: &str) {
+    let meta = match event {
+        Event::Analytics(e) => Some(&mut e.metadata),
+        Event::Metric(e) => Some(&mut e.metadata),
+        Event::Error(e) => e.metadata.as_mut(),
+    };
+    if let Some(m) = meta {
+        m.transmission_id = Some(id.to_string());
+    }
+}
+
+fn bump_retry(event: &mut Event) {
+    let meta = match event {
+        Event::Analytics(e) => Some(&mut e.metadata),
+        Event::Metric(e) => Some(&mut e.metadata),
+        Event::Error(e) => e.metadata.as_mut(),
+    };
+    if let Some(m) = meta {
+        m.retry_count = m.retry_count.saturating_add(1);
+    }
+}
+
+fn itoa(n: u64) -> String {
+    // `u64::to_string` goes through core::fmt; this does not.
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&buf[i..]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::{AnalyticsEvent, EventContext, EventMetadata, Environment, ParsedBatch, Source};
+
+    fn parse_back(b: &OutgoingBatch) -> Vec<Event> {
+        ParsedBatch::parse(b.body.as_bytes()).unwrap().events.into_iter().map(Result::unwrap).collect()
+    }
+
+    fn event(n: usize, props_len: usize) -> Event {
+        let mut properties = serde_json::Map::new();
+        properties.insert("pad".into(), serde_json::Value::String("x".repeat(props_len)));
+        Event::Analytics(AnalyticsEvent {
+            id: uuid::Uuid::new_v4().to_string(),
+            event: format!("e{n}"),
+            user_id: None,
+            session_id: "s1".into(),
+            timestamp: 1_700_000_000_000 + n as u64,
+            properties,
+            context: EventContext::default(),
+            metadata: EventMetadata {
+                version: "1.0.0".into(),
+                environment: Environment::Production,
+                build_id: None,
+                deployment_id: None,
+                source: Source::Client,
+                retry_count: 0,
+                transmission_id: None,
+            },
+        })
+    }
+
+    #[test]
+    fn batches_respect_the_count_limit_and_keep_order() {
+        let mut q = Queue::new(100);
+        for i in 0..7 {
+            q.push(event(i, 0));
+        }
+        let b = q.take_batch(5, 60_000, 1_700_000_000_000, "t1".into()).unwrap();
+        assert_eq!(b.len(), 5);
+        assert_eq!(q.len(), 2);
+        let parsed = parse_back(&b);
+        let names: Vec<_> = parsed.iter().map(|e| e.name().to_string()).collect();
+        assert_eq!(names, ["e0", "e1", "e2", "e3", "e4"]);
+    }
+
+    #[test]
+    fn batches_respect_the_byte_limit() {
+        let mut q = Queue::new(100);
+        for i in 0..10 {
+            q.push(event(i, 1_000));
+        }
+        let mut sizes = Vec::new();
+        while let Some(b) = q.take_batch(50, 4_000, 1_700_000_000_000, "t".into()) {
+            assert!(b.body.len() <= 4_000, "{} bytes", b.body.len());
+            sizes.push(b.len());
+            q.acknowledge(b);
+        }
+        assert_eq!(sizes.iter().sum::<usize>(), 10);
+        assert!(sizes.len() >= 3);
+        assert_eq!(q.stats().sent, 10);
+    }
+
+    #[test]
+    fn an_oversized_event_goes_alone() {
+        let mut q = Queue::new(10);
+        q.push(event(0, 10_000));
+        q.push(event(1, 0));
+        let b = q.take_batch(50, 2_000, 1_700_000_000_000, "t".into()).unwrap();
+        assert_eq!(b.len(), 1);
+        assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn the_body_is_a_valid_batch_with_the_transmission_id() {
+        let mut q = Queue::new(10);
+        q.push(event(0, 3));
+        let b = q.take_batch(50, 60_000, 1_700_000_000_123, "tx-9".into()).unwrap();
+        let parsed = ParsedBatch::parse(b.body.as_bytes()).unwrap();
+        assert_eq!(parsed.sent_at, 1_700_000_000_123);
+        match parsed.events[0].as_ref().unwrap() {
+            Event::Analytics(e) => assert_eq!(e.metadata.transmission_id.as_deref(), Some("tx-9")),
+            _ => panic!("wrong kind"),
+        }
+    }
+
+    #[test]
+    fn a_failed_batch_returns_to_the_front_with_retry_counted() {
+        let mut q = Queue::new(10);
+        for i in 0..3 {
+            q.push(event(i, 0));
+        }
+        let b = q.take_batch(2, 60_000, 1_700_000_000_000, "t1".into()).unwrap();
+        let first_ids: Vec<String> = b.ids().map(str::to_string).collect();
+        q.requeue(b);
+        assert_eq!(q.states(), vec![DeliveryState::Queued; 3]);
+        let again = q.take_batch(10, 60_000, 1_700_000_000_000, "t2".into()).unwrap();
+        let ids: Vec<String> = again.ids().map(str::to_string).collect();
+        assert_eq!(&ids[..2], &first_ids[..]);
+        let parsed = parse_back(&again);
+        let retries: Vec<u32> = parsed
+            .iter()
+            .map(|e| match e {
+                Event::Analytics(a) => a.metadata.retry_count,
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(retries, vec![1, 1, 0]);
+        assert_eq!(q.stats().retried, 2);
+    }
+
+    #[test]
+    fn the_queue_is_bounded_and_counts_what_it_drops() {
+        let mut q = Queue::new(3);
+        for i in 0..5 {
+            q.push(event(i, 0));
+        }
+        assert_eq!(q.len(), 3);
+        assert_eq!(q.stats().dropped, 2);
+        assert_eq!(q.stats().accepted, 5);
+        let b = q.take_batch(10, 60_000, 1_700_000_000_000, "t".into()).unwrap();
+        let names: Vec<_> = parse_back(&b).iter().map(|e| e.name().to_string()).collect();
+        assert_eq!(names, ["e2", "e3", "e4"]);
+    }
+
+    #[test]
+    fn itoa_matches_display() {
+        for n in [0u64, 7, 10, 1_700_000_000_123, u64::MAX] {
+            assert_eq!(itoa(n), n.to_string());
+        }
+    }
+}

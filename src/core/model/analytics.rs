@@ -1,0 +1,35 @@
+use super::{check_id, check_timestamp, EventContext, EventMetadata, MAX_NAME_LEN};
+use crate::core::validate::{Checker, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A named product event: `page_view`, `signup`, anything `track()` records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnalyticsEvent {
+    pub id: String,
+    pub event: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    pub session_id: String,
+    pub timestamp: u64,
+    pub properties: Map<String, Value>,
+    pub context: EventContext,
+    pub metadata: EventMetadata,
+}
+
+impl AnalyticsEvent {
+    pub fn validate_into(&self, prefix: &str, errors: &mut ValidationErrors) {
+        let mut c = Checker::new(prefix, errors);
+        check_id(&mut c, &self.id);
+        c.non_empty("event", &self.event);
+        c.max_len("event", &self.event, MAX_NAME_LEN);
+        c.opt_non_empty("userId", &self.user_id);
+        c.non_empty("sessionId", &self.session_id);
+        check_timestamp(&mut c, self.timestamp);
+        let ctx = c.path("context");
+        self.context.validate_into(&mut Checker::new(&ctx, c.errors));
+        let meta = c.path("metadata");
+        self.metadata.validate_into(&mut Checker::new(&meta, c.errors));
+    }
+}

@@ -1,0 +1,102 @@
+use super::Event;
+use crate::core::validate::ValidationErrors;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The wire format's version, the `v` of every batch.
+pub const BATCH_VERSION: u32 = 1;
+
+/// A batch as it travels: `{"v":1,"sentAt":…,"events":[…]}` (see `schema/batch.v1.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Batch {
+    pub v: u32,
+    pub sent_at: u64,
+    pub events: Vec<Event>,
+}
+
+/// A batch whose envelope is sound; each event is either valid or rejected
+/// with every failing field named.
+#[derive(Debug)]
+pub struct ParsedBatch {
+    pub sent_at: u64,
+    pub events: Vec<Result<Event, ValidationErrors>>,
+}
+
+impl ParsedBatch {
+    /// Parses and validates a batch body. `Err` means the envelope itself is
+    /// malformed (not JSON, wrong version, no event list); the errors name it.
+    pub fn parse(body: &[u8]) -> Result<ParsedBatch, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let root: Value = match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push("body", e.to_string());
+                return Err(errors);
+            }
+        };
+        let Value::Object(mut root) = root else {
+            errors.push("body", "must be a JSON object");
+            return Err(errors);
+        };
+        match root.get("v") {
+            Some(Value::Number(n)) if n.as_u64() == Some(BATCH_VERSION as u64) => {}
+            Some(_) => errors.push("v", "unsupported batch version (expected 1)"),
+            None => errors.push("v", "is required"),
+        }
+        let sent_at = match root.get("sentAt") {
+            Some(v) => match v.as_u64() {
+                Some(t) => t,
+                None => {
+                    errors.push("sentAt", "must be milliseconds since the Unix epoch");
+                    0
+                }
+            },
+            None => {
+                errors.push("sentAt", "is required");
+                0
+            }
+        };
+        let events = match root.remove("events") {
+            Some(Value::Array(list)) => {
+                if list.is_empty() {
+                    errors.push("events", "must hold at least one event");
+                }
+                list
+            }
+            Some(_) => {
+                errors.push("events", "must be an array");
+                Vec::new()
+            }
+            None => {
+                errors.push("events", "is required");
+                Vec::new()
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let events = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, raw)| parse_event(i, raw))
+            .collect();
+        Ok(ParsedBatch { sent_at, events })
+    }
+}
+
+fn parse_event(index: usize, raw: Value) -> Result<Event, ValidationErrors> {
+    let prefix = format!("events[{index}]");
+    let mut errors = ValidationErrors::default();
+    let event: Event = match serde_path_to_error::deserialize(raw) {
+        Ok(e) => e,
+        Err(e) => {
+            let path = e.path().to_string();
+            let field = if path == "." { prefix } else { format!("{prefix}.{path}") };
+            errors.push(field, e.into_inner().to_string());
+            return Err(errors);
+        }
+    };
+    event.validate_into(&prefix, &mut errors);
+    errors.into_result().map(|_| event)
+}

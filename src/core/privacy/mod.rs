@@ -1,0 +1,1 @@
+//! On-device privacy: PII masking (and, with the consent issue, the consent state).

@@ -1,0 +1,1 @@
+//! JavaScript stack-trace parsing and error fingerprints.

@@ -1,0 +1,1 @@
+//! Web Vitals arithmetic over performance entries passed in by the shell.
