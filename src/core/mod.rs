@@ -5,6 +5,7 @@ pub mod config;
 pub mod delivery;
 pub mod model;
 pub mod privacy;
+pub mod retry;
 pub mod sampling;
 pub mod stack;
 pub mod validate;

@@ -1,0 +1,1 @@
+//! Retry decisions: backoff with full jitter, Retry-After, and the circuit breaker.
