@@ -1,9 +1,12 @@
-//! The pure core: no web-sys, no clocks, no randomness of its own. The shell
-//! passes time and random numbers in, so every rule here is testable on the host.
+//! The pure core: no web-sys and no clock of its own. The shell passes time
+//! and random draws in, so every rule here is testable on the host. (Event ids
+//! are UUID v4 from the `uuid` crate, which uses the platform's random source.)
 
 pub mod config;
+pub mod context;
 pub mod delivery;
 pub mod model;
+pub mod pipeline;
 pub mod privacy;
 pub mod retry;
 pub mod sampling;

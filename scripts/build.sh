@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the agent into www/pkg and prints the shipped files' sizes.
+# Steps: cargo (wasm32, release) -> wasm-bindgen --target web -> wasm-opt -Oz (npm binaryen).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --target wasm32-unknown-unknown -p telemetry-agent --lib
+rm -rf www/pkg
+wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name agent_wasm \
+  target/wasm32-unknown-unknown/release/telemetry_agent.wasm
+# Never Debian's wasm-opt: it breaks wasm-bindgen's externref table.
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  www/pkg/agent_wasm_bg.wasm -o www/pkg/agent_wasm_bg.wasm
+node scripts/size-report.mjs

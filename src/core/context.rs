@@ -1,0 +1,147 @@
+//! Browser, OS and device from a User-Agent string (the shell prefers User-Agent
+//! Client Hints where the browser has them and falls back to this).
+
+use crate::core::model::Device;
+
+/// What a User-Agent string says about the visitor's software and device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAgentInfo {
+    pub browser: Option<String>,
+    pub os: Option<String>,
+    pub device: Device,
+}
+
+/// Browser name and major version (`Chrome 126`), OS name (`Android 14`), device class.
+pub fn parse_user_agent(ua: &str) -> UserAgentInfo {
+    UserAgentInfo { browser: browser(ua), os: os(ua), device: device(ua) }
+}
+
+fn version_after(ua: &str, token: &str) -> Option<String> {
+    let start = ua.find(token)? + token.len();
+    let v: String = ua[start..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    if v.is_empty() {
+        None
+    } else {
+        Some(v)
+    }
+}
+
+fn named(name: &str, version: Option<String>) -> Option<String> {
+    Some(match version {
+        Some(v) => {
+            let mut s = String::with_capacity(name.len() + 1 + v.len());
+            s.push_str(name);
+            s.push(' ');
+            s.push_str(&v);
+            s
+        }
+        None => name.to_string(),
+    })
+}
+
+fn browser(ua: &str) -> Option<String> {
+    // Order matters: most UAs name several engines.
+    const TOKENS: &[(&str, &str)] = &[
+        ("Edg/", "Edge"),
+        ("EdgA/", "Edge"),
+        ("EdgiOS/", "Edge"),
+        ("OPR/", "Opera"),
+        ("SamsungBrowser/", "Samsung Internet"),
+        ("Firefox/", "Firefox"),
+        ("FxiOS/", "Firefox"),
+        ("CriOS/", "Chrome"),
+        ("HeadlessChrome/", "HeadlessChrome"),
+        ("Chromium/", "Chromium"),
+        ("Chrome/", "Chrome"),
+    ];
+    for (token, name) in TOKENS {
+        if ua.contains(token) {
+            return named(name, version_after(ua, token));
+        }
+    }
+    if ua.contains("Safari/") && ua.contains("Version/") {
+        return named("Safari", version_after(ua, "Version/"));
+    }
+    None
+}
+
+fn os(ua: &str) -> Option<String> {
+    if let Some(v) = version_after(ua, "Android ") {
+        return named("Android", Some(v));
+    }
+    if ua.contains("Android") {
+        return named("Android", None);
+    }
+    if ua.contains("iPhone") || ua.contains("iPad") || ua.contains("iPod") {
+        return named("iOS", version_after(ua, "OS "));
+    }
+    if ua.contains("Windows") {
+        return named("Windows", None);
+    }
+    if ua.contains("CrOS") {
+        return named("ChromeOS", None);
+    }
+    if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        return named("macOS", None);
+    }
+    if ua.contains("Linux") || ua.contains("X11") {
+        return named("Linux", None);
+    }
+    None
+}
+
+fn device(ua: &str) -> Device {
+    if ua.contains("iPad") || ua.contains("Tablet") || (ua.contains("Android") && !ua.contains("Mobile")) {
+        Device::Tablet
+    } else if ua.contains("Mobi") || ua.contains("iPhone") || ua.contains("iPod") {
+        Device::Mobile
+    } else {
+        Device::Desktop
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_user_agents() {
+        let cases = [
+            (
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
+                Some("Chrome 126"), Some("Linux"), Device::Desktop,
+            ),
+            (
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36",
+                Some("HeadlessChrome 156"), Some("Linux"), Device::Desktop,
+            ),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91",
+                Some("Edge 120"), Some("Windows"), Device::Desktop,
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1",
+                Some("Safari 17"), Some("iOS 17"), Device::Mobile,
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36",
+                Some("Chrome 124"), Some("Android 14"), Device::Mobile,
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+                Some("Chrome 124"), Some("Android 13"), Device::Tablet,
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.2; rv:121.0) Gecko/20100101 Firefox/121.0",
+                Some("Firefox 121"), Some("macOS"), Device::Desktop,
+            ),
+            ("curl/8.0", None, None, Device::Desktop),
+        ];
+        for (ua, b, o, d) in cases {
+            let info = parse_user_agent(ua);
+            assert_eq!(info.browser.as_deref(), b, "{ua}");
+            assert_eq!(info.os.as_deref(), o, "{ua}");
+            assert_eq!(info.device, d, "{ua}");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Reads the page's configuration object into the core's `ConfigInput`
+//! with `Reflect` (serde deserialisation costs ~15 KB of wasm; see the size report).
+
+use crate::core::config::{ConfigInput, Raw};
+use wasm_bindgen::JsValue;
+
+fn raw(obj: &JsValue, key: &str) -> Option<Raw> {
+    let v = js_sys::Reflect::get(obj, &JsValue::from_str(key)).ok()?;
+    if v.is_undefined() || v.is_null() {
+        None
+    } else if let Some(s) = v.as_string() {
+        Some(Raw::Str(s))
+    } else if let Some(n) = v.as_f64() {
+        Some(Raw::Num(n))
+    } else if let Some(b) = v.as_bool() {
+        Some(Raw::Bool(b))
+    } else {
+        Some(Raw::Other)
+    }
+}
+
+/// `None` when the value is not an object at all.
+pub fn read(obj: &JsValue) -> Option<ConfigInput> {
+    if !obj.is_object() {
+        return None;
+    }
+    Some(ConfigInput {
+        endpoint: raw(obj, "endpoint"),
+        app_version: raw(obj, "appVersion"),
+        environment: raw(obj, "environment"),
+        build_id: raw(obj, "buildId").or_else(|| raw(obj, "release")),
+        deployment_id: raw(obj, "deploymentId"),
+        sample_rate: raw(obj, "sampleRate"),
+        batch_size: raw(obj, "batchSize"),
+        max_batch_bytes: raw(obj, "maxBatchBytes"),
+        flush_interval_ms: raw(obj, "flushIntervalMs"),
+        max_queue: raw(obj, "maxQueue"),
+        debug: raw(obj, "debug"),
+        track_page_views: raw(obj, "trackPageViews"),
+    })
+}

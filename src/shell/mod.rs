@@ -1,0 +1,10 @@
+//! The browser shell: turns browser signals into core calls and carries out
+//! the core's decisions. Every web-sys call of the agent lives here.
+//!
+//! `api` is what JavaScript calls; `page` reads facts from the page;
+//! `config` reads the page's configuration object; `transport` sends batches.
+
+pub mod api;
+mod config;
+mod page;
+mod transport;

@@ -1,0 +1,73 @@
+//! Facts about the page and the browser, read through web-sys.
+
+use crate::core::context::parse_user_agent;
+use crate::core::model::EventContext;
+use crate::core::pipeline::PageView;
+use wasm_bindgen::JsValue;
+
+fn non_empty(s: String) -> Option<String> {
+    if s.is_empty() {
+        None
+    } else {
+        Some(s)
+    }
+}
+
+/// The `EventContext` of this page load.
+pub fn context() -> EventContext {
+    let Some(window) = web_sys::window() else { return EventContext::default() };
+    let navigator = window.navigator();
+    let ua = navigator.user_agent().ok().and_then(non_empty);
+    let info = ua.as_deref().map(parse_user_agent);
+    let screen_resolution = window.screen().ok().and_then(|s| {
+        let (w, h) = (s.width().ok()?, s.height().ok()?);
+        if w > 0 && h > 0 {
+            let mut r = w.to_string();
+            r.push('x');
+            r.push_str(&h.to_string());
+            Some(r)
+        } else {
+            None
+        }
+    });
+    let document = window.document();
+    EventContext {
+        browser: info.as_ref().and_then(|i| i.browser.clone()),
+        os: info.as_ref().and_then(|i| i.os.clone()),
+        device: info.as_ref().map(|i| i.device),
+        url: window.location().href().ok().and_then(non_empty),
+        referrer: document.as_ref().map(|d| d.referrer()).and_then(non_empty),
+        user_agent: ua,
+        screen_resolution,
+        timezone: timezone(),
+    }
+}
+
+fn timezone() -> Option<String> {
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+    js_sys::Reflect::get(&options, &JsValue::from_str("timeZone")).ok()?.as_string().and_then(non_empty)
+}
+
+/// The current page, for a page view.
+pub fn page_view() -> PageView {
+    let Some(window) = web_sys::window() else { return PageView::default() };
+    let location = window.location();
+    let document = window.document();
+    PageView {
+        url: location.href().unwrap_or_default(),
+        path: location.pathname().unwrap_or_default(),
+        title: document.as_ref().map(|d| d.title()).unwrap_or_default(),
+        referrer: document.as_ref().map(|d| d.referrer()).unwrap_or_default(),
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// Resolves a configured endpoint (absolute, or a path) against the page.
+pub fn resolve_url(endpoint: &str) -> Option<String> {
+    let base = web_sys::window()?.location().href().ok()?;
+    web_sys::Url::new_with_base(endpoint, &base).ok().map(|u| u.href())
+}

@@ -1,0 +1,94 @@
+// Shared helpers for the end-to-end tests: a real collector on 127.0.0.1 with
+// a fresh SQLite file, and Debian's Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import Ajv2020 from 'ajv/dist/2020.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Starts the collector on a free port; resolves once it listens. */
+export async function startCollector(extraArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'collector-'));
+  const bin = process.env.COLLECTOR_BIN || join(ROOT, 'target', 'release', 'collector');
+  const child = spawn(bin, ['--port', '0', '--db', join(dir, 'telemetry.db'), '--www', join(ROOT, 'www'), ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('collector did not start in 10 s: ' + stderr)), 10_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^/\s]+)\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`collector exited with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    base,
+    async events(query = {}) {
+      const qs = new URLSearchParams(query).toString();
+      const res = await fetch(`${base}/v1/events?${qs}`);
+      return (await res.json()).events;
+    },
+    async stats() {
+      return (await fetch(`${base}/v1/stats`)).json();
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Polls `probe` until it returns a truthy value or `ms` passes (bounded). */
+export async function waitFor(probe, ms = 10_000, step = 100) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, step));
+  }
+}
+
+/** A validator for the wire format's JSON Schema. */
+export function batchValidator() {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'batch.v1.json'), 'utf8'));
+  return ajv.compile(schema);
+}
+
+/** Records the bodies of every batch request a page makes. */
+export function captureBatches(page) {
+  const bodies = [];
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && new URL(req.url()).pathname === '/v1/batch') bodies.push(req.postData());
+  });
+  return bodies;
+}
