@@ -13,4 +13,5 @@
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]
-mod shell;
+#[doc(hidden)]
+pub mod shell;

@@ -118,10 +118,14 @@ async fn post_batch(State(state): State<AppState>, headers: HeaderMap, body: Byt
     };
     let mut valid = Vec::with_capacity(parsed.events.len());
     let mut rejected = Vec::new();
+    let mut all_problems = Vec::new();
     for (index, result) in parsed.events.into_iter().enumerate() {
         match result {
             Ok(e) => valid.push(e),
-            Err(errors) => rejected.push(json!({ "index": index, "problems": errors })),
+            Err(errors) => {
+                all_problems.extend(errors.0.iter().cloned());
+                rejected.push(json!({ "index": index, "problems": errors }));
+            }
         }
     }
     let store = state.store.clone();
@@ -143,7 +147,7 @@ async fn post_batch(State(state): State<AppState>, headers: HeaderMap, body: Byt
             Json(json!({ "accepted": o.accepted, "duplicates": o.duplicates, "rejected": rejected })),
         )
             .into_response(),
-        Ok(Ok(None)) => problem(StatusCode::BAD_REQUEST, "no valid event in batch", json!(rejected)),
+        Ok(Ok(None)) => problem(StatusCode::BAD_REQUEST, "no valid event in batch", serde_json::to_value(&all_problems).unwrap_or_default()),
         Ok(Err(e)) => problem(StatusCode::SERVICE_UNAVAILABLE, "storage failed", json!([{"field": "store", "problem": e.to_string()}])),
         Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "storage task failed", json!([])),
     }

@@ -5,6 +5,6 @@
 //! `config` reads the page's configuration object; `transport` sends batches.
 
 pub mod api;
-mod config;
-mod page;
-mod transport;
+pub mod config;
+pub mod page;
+pub mod transport;

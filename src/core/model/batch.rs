@@ -88,15 +88,34 @@ impl ParsedBatch {
 fn parse_event(index: usize, raw: Value) -> Result<Event, ValidationErrors> {
     let prefix = format!("events[{index}]");
     let mut errors = ValidationErrors::default();
-    let event: Event = match serde_path_to_error::deserialize(raw) {
+    // Deserialise by kind into the concrete type: an internally tagged enum
+    // would buffer the content and lose the path of the failing field.
+    let kind = raw.get("kind").and_then(Value::as_str).map(str::to_owned);
+    let event = match kind.as_deref() {
+        Some("analytics") => typed(raw, &prefix).map(Event::Analytics),
+        Some("error") => typed(raw, &prefix).map(Event::Error),
+        Some("metric") => typed(raw, &prefix).map(Event::Metric),
+        Some(_) => Err((format!("{prefix}.kind"), "must be analytics, error or metric".to_string())),
+        None => Err((format!("{prefix}.kind"), "is required".to_string())),
+    };
+    let event = match event {
         Ok(e) => e,
-        Err(e) => {
-            let path = e.path().to_string();
-            let field = if path == "." { prefix } else { format!("{prefix}.{path}") };
-            errors.push(field, e.into_inner().to_string());
+        Err((field, problem)) => {
+            errors.push(field, problem);
             return Err(errors);
         }
     };
     event.validate_into(&prefix, &mut errors);
     errors.into_result().map(|_| event)
+}
+
+fn typed<T: serde::de::DeserializeOwned>(mut raw: Value, prefix: &str) -> Result<T, (String, String)> {
+    if let Value::Object(map) = &mut raw {
+        map.remove("kind");
+    }
+    serde_path_to_error::deserialize(raw).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { prefix.to_string() } else { format!("{prefix}.{path}") };
+        (field, e.into_inner().to_string())
+    })
 }

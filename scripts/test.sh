@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every test: the core and the collector
+# on the host, the browser shell in headless Chromium, and the end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "setup"
+scripts/setup.sh --browser
+
+step "core and collector (cargo test)"
+cargo test --workspace
+
+step "build the agent"
+scripts/build.sh
+cargo build --release -p collector
+
+step "browser shell in headless Chromium (wasm-bindgen-test)"
+CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120} \
+  cargo test -p telemetry-agent --target wasm32-unknown-unknown --test web
+
+step "end-to-end (playwright-core + Chromium against the collector)"
+node --test --test-concurrency=1 tests/e2e/
+
+step "all tests passed"

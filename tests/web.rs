@@ -1,0 +1,93 @@
+//! Browser-shell tests in headless Chromium (wasm-bindgen-test).
+//! Run: CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web
+#![cfg(target_arch = "wasm32")]
+
+use telemetry_agent::core::config::Config;
+use telemetry_agent::core::model::Event;
+use telemetry_agent::shell::{api, config, page, transport};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn stat(name: &str) -> f64 {
+    js_sys::Reflect::get(&api::get_stats(), &JsValue::from_str(name)).unwrap().as_f64().unwrap_or(-1.0)
+}
+
+#[wasm_bindgen_test]
+fn the_page_context_is_valid_for_the_data_model() {
+    let ctx = page::context();
+    let ua = web_sys::window().unwrap().navigator().user_agent().unwrap();
+    assert_eq!(ctx.user_agent.as_deref(), Some(ua.as_str()));
+    let screen = web_sys::window().unwrap().screen().unwrap();
+    let expected = format!("{}x{}", screen.width().unwrap(), screen.height().unwrap());
+    assert_eq!(ctx.screen_resolution.as_deref(), Some(expected.as_str()));
+    assert!(ctx.url.as_deref().unwrap().starts_with("http://127.0.0.1:"));
+    assert!(ctx.timezone.is_some());
+    assert!(ctx.browser.as_deref().unwrap().contains("Chrom"));
+    // The context goes into a real event that passes validation.
+    let mut p = telemetry_agent::core::pipeline::Pipeline::new(
+        Config::from_input(&config::read(&obj(&[("endpoint", "/v1/batch".into())])).unwrap()).unwrap(),
+        "s".into(),
+        ctx,
+        0.0,
+    );
+    p.page_view(page::page_view(), page::now_ms()).unwrap();
+    let batch = p.next_batch(page::now_ms()).unwrap();
+    let parsed = telemetry_agent::core::model::ParsedBatch::parse(batch.body.as_bytes()).unwrap();
+    assert!(matches!(parsed.events[0], Ok(Event::Analytics(_))));
+}
+
+#[wasm_bindgen_test]
+fn configuration_is_read_from_a_javascript_object_with_types_kept() {
+    let input = config::read(&obj(&[
+        ("endpoint", "/v1/batch".into()),
+        ("sampleRate", JsValue::from_str("0.5")),
+        ("batchSize", JsValue::from_f64(10.0)),
+        ("debug", JsValue::TRUE),
+        ("release", "abc123".into()),
+    ]))
+    .unwrap();
+    let err = Config::from_input(&input).unwrap_err();
+    assert_eq!(err.fields(), vec!["sampleRate"]);
+    assert!(config::read(&JsValue::from_str("nope")).is_none());
+    assert!(config::read(&JsValue::UNDEFINED).is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_post_is_not_acknowledged_and_nothing_is_lost() {
+    // Invalid configuration: one error naming every bad field, agent inert.
+    let err = api::start(obj(&[("endpoint", JsValue::from_f64(1.0)), ("debug", "yes".into())])).unwrap_err();
+    let msg: JsValue = err.into();
+    let msg = js_sys::Reflect::get(&msg, &"message".into()).unwrap().as_string().unwrap();
+    assert_eq!(msg, "telemetry: invalid configuration: endpoint: must be an http(s) URL or a path starting with /; debug: must be true or false");
+    assert!(!api::track("x".into(), JsValue::UNDEFINED));
+
+    // The test server answers 404 for this path: the events stay queued.
+    api::start(obj(&[("endpoint", "/no-such-endpoint".into()), ("trackPageViews", JsValue::FALSE)])).unwrap();
+    assert!(api::track("first".into(), obj(&[("n", JsValue::from_f64(1.0))])));
+    assert!(api::track("second".into(), JsValue::UNDEFINED));
+    assert!(!api::track(JsValue::from_f64(5.0), JsValue::UNDEFINED), "a non-string name is refused");
+    assert!(!api::track("arr".into(), js_sys::Array::new().into()), "properties must be an object");
+    let acked = JsFuture::from(api::flush()).await.unwrap();
+    assert_eq!(acked.as_f64(), Some(0.0));
+    assert_eq!(stat("accepted"), 2.0);
+    assert_eq!(stat("pending"), 2.0);
+    assert_eq!(stat("retried"), 2.0);
+    assert_eq!(stat("sent"), 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_closed_port_is_a_network_error() {
+    let outcome = transport::finish(transport::start_post("http://127.0.0.1:9/v1/batch", "{}")).await;
+    assert_eq!(outcome, transport::Outcome::NetworkError);
+}
