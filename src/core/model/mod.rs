@@ -114,3 +114,6 @@ pub(crate) fn check_id(c: &mut crate::core::validate::Checker<'_>, id: &str) {
         c.fail("id", "must be a UUID v4");
     }
 }
+
+#[cfg(test)]
+mod tests;
