@@ -11,4 +11,7 @@ wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name agent_was
 # Never Debian's wasm-opt: it breaks wasm-bindgen's externref table.
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   www/pkg/agent_wasm_bg.wasm -o www/pkg/agent_wasm_bg.wasm
+# The demo's consent banner (vanilla-cookieconsent, an npm devDependency).
+mkdir -p www/vendor
+cp node_modules/vanilla-cookieconsent/dist/cookieconsent.umd.js node_modules/vanilla-cookieconsent/dist/cookieconsent.css www/vendor/
 node scripts/size-report.mjs

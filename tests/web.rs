@@ -39,6 +39,11 @@ fn the_page_context_is_valid_for_the_data_model() {
         Config::from_input(&config::read(&obj(&[("endpoint", "/v1/batch".into())])).unwrap()).unwrap(),
         "s".into(),
         ctx,
+        telemetry_agent::core::consent::Consent::new(
+            telemetry_agent::core::consent::Decision::Granted,
+            telemetry_agent::core::consent::Decision::Granted,
+            false,
+        ),
         0.0,
     );
     p.page_view(page::page_view(), page::now_ms()).unwrap();
@@ -73,7 +78,12 @@ async fn a_refused_post_is_not_acknowledged_and_nothing_is_lost() {
     assert!(!api::track("x".into(), JsValue::UNDEFINED));
 
     // The test server answers 404 for this path: the events stay queued.
-    api::start(obj(&[("endpoint", "/no-such-endpoint".into()), ("trackPageViews", JsValue::FALSE)])).unwrap();
+    api::start(obj(&[
+        ("endpoint", "/no-such-endpoint".into()),
+        ("trackPageViews", JsValue::FALSE),
+        ("defaultConsent", "granted".into()),
+    ]))
+    .unwrap();
     assert!(api::track("first".into(), obj(&[("n", JsValue::from_f64(1.0))])));
     assert!(api::track("second".into(), JsValue::UNDEFINED));
     assert!(!api::track(JsValue::from_f64(5.0), JsValue::UNDEFINED), "a non-string name is refused");

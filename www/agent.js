@@ -64,7 +64,10 @@ export async function init(config) {
   }
   state = 'ready';
   const calls = early.splice(0);
-  for (const [name, args] of calls) guarded(() => wasm[name](...args));
+  for (const [name, args] of calls) {
+    const result = guarded(() => wasm[name](...args));
+    if (name.startsWith('consent')) changed(result);
+  }
 }
 
 /** Records a named event with a JSON-serialisable properties object. Returns whether it was accepted (false before init). */
@@ -88,12 +91,77 @@ export function flush() {
   }
 }
 
-/** Counters: accepted, sent, retried, dropped, invalid, sampledOut, pending. */
+/** Counters: accepted, sent, retried, dropped, invalid, sampledOut, pending, held, heldDropped, denied. */
 export function getStats() {
   return guarded(() => wasm.getStats(), {});
 }
 
-const API = { init, track, flush, getStats };
+/** Sets the user id (sent only with marketing consent); `null` clears it. */
+export function identify(userId) {
+  return deferOrRun('identify', [userId], false);
+}
+
+const listeners = [];
+
+function changed(result) {
+  if (result === undefined) {
+    console.warn('[telemetry] consent: unknown category; use necessary, analytics, marketing or full');
+    return undefined;
+  }
+  for (const fn of listeners.slice()) {
+    try {
+      fn(result);
+    } catch (err) {
+      warn('consent.onChange listener threw', err);
+    }
+  }
+  return result;
+}
+
+/** Consent: nothing is stored or sent for a category until it is granted. */
+export const consent = {
+  grant(categories) {
+    return changed(deferOrRun('consentUpdate', [categories, true], null));
+  },
+  deny(categories) {
+    return changed(deferOrRun('consentUpdate', [categories, false], null));
+  },
+  /** Withdraws consent: stops sending, erases what the agent holds and stored. */
+  revoke() {
+    return changed(deferOrRun('consentRevoke', [], null));
+  },
+  /** `{necessary, analytics, marketing, privacySignal}` (`null` before init). */
+  get() {
+    return guarded(() => wasm.consentGet(), null);
+  },
+  /** Calls `fn(state)` after every consent change. Returns a function that removes it. */
+  onChange(fn) {
+    if (typeof fn !== 'function') return () => {};
+    listeners.push(fn);
+    return () => {
+      const i = listeners.indexOf(fn);
+      if (i >= 0) listeners.splice(i, 1);
+    };
+  },
+};
+
+/**
+ * Right to erasure: erases everything local and asks the endpoint to delete
+ * this visitor's rows. Resolves with the number deleted (-1 if it could not ask).
+ */
+export function forget() {
+  if (state !== 'ready') return Promise.resolve(-1);
+  try {
+    const p = wasm.forget();
+    changed(consent.get());
+    return p.catch(() => -1);
+  } catch (err) {
+    disable(err);
+    return Promise.resolve(-1);
+  }
+}
+
+const API = { init, track, flush, getStats, identify, forget };
 
 /**
  * Called by the script-tag loader: replays the calls the stub recorded
@@ -101,7 +169,7 @@ const API = { init, track, flush, getStats };
  */
 export function attach(stub, dataConfig) {
   const queued = Array.isArray(stub.q) ? stub.q.splice(0) : [];
-  Object.assign(stub, API, { q: undefined });
+  Object.assign(stub, API, { q: undefined, consent });
   let config = dataConfig;
   const rest = [];
   for (const [name, args] of queued) {
@@ -109,7 +177,8 @@ export function attach(stub, dataConfig) {
     else rest.push([name, args]);
   }
   for (const [name, args] of rest) {
-    if (typeof API[name] === 'function') API[name](...args);
+    const fn = name.startsWith('consent.') ? consent[name.slice(8)] : API[name];
+    if (typeof fn === 'function') fn(...args);
   }
   if (config && config.endpoint !== undefined) {
     init(config).catch((err) => console.error(err && err.message ? err.message : err));

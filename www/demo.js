@@ -7,7 +7,7 @@
   }
   document.getElementById('track').addEventListener('click', function () {
     clicks += 1;
-    window.telemetry.track('demo_click', { clicks: clicks, plan: 'free' });
+    window.telemetry.track('demo_click', { clicks: clicks, plan: 'free', contact: 'jane.doe@example.com' });
     show();
   });
   document.getElementById('flush').addEventListener('click', function () {

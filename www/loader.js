@@ -5,10 +5,17 @@
   var api = (w.telemetry = w.telemetry || {});
   if (api.q) return;
   var q = (api.q = []);
-  ['init', 'track', 'flush', 'getStats'].forEach(function (m) {
-    api[m] = function () {
-      q.push([m, [].slice.call(arguments)]);
+  function stub(o, m, name) {
+    o[m] = function () {
+      q.push([name, [].slice.call(arguments)]);
     };
+  }
+  ['init', 'track', 'identify', 'flush', 'forget'].forEach(function (m) {
+    stub(api, m, m);
+  });
+  api.consent = {};
+  ['grant', 'deny', 'revoke', 'onChange'].forEach(function (m) {
+    stub(api.consent, m, 'consent.' + m);
   });
   var cfg = {};
   if (me) {

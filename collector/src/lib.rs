@@ -8,7 +8,7 @@
 pub mod store;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -48,6 +48,8 @@ pub fn app(settings: &Settings) -> rusqlite::Result<Router> {
         .route("/v1/batch", post(post_batch))
         .route("/v1/events", get(get_events))
         .route("/v1/stats", get(get_stats))
+        .route("/v1/erasure", post(post_erasure))
+        .route("/v1/subjects/{id}", get(get_subject).delete(delete_subject))
         // The handler enforces the limit itself so that it can answer 413 with a JSON body.
         .layer(DefaultBodyLimit::max(settings.max_body + 1))
         .with_state(state);
@@ -197,5 +199,56 @@ async fn get_stats(State(state): State<AppState>) -> Response {
     match result {
         Ok(Ok(v)) => Json(v).into_response(),
         _ => problem(StatusCode::SERVICE_UNAVAILABLE, "stats failed", json!([])),
+    }
+}
+
+/// Most subject ids one erasure request may name.
+pub const MAX_ERASURE_SUBJECTS: usize = 100;
+
+async fn erase(state: &AppState, subjects: Vec<String>) -> Response {
+    let store = state.store.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+        s.erase(&subjects)
+    })
+    .await;
+    match result {
+        Ok(Ok(deleted)) => Json(json!({ "deleted": deleted })).into_response(),
+        _ => problem(StatusCode::SERVICE_UNAVAILABLE, "erasure failed", json!([])),
+    }
+}
+
+/// `POST /v1/erasure {"subjects": ["user or session id", …]}` → `{"deleted": n}`.
+async fn post_erasure(State(state): State<AppState>, body: Bytes) -> Response {
+    let parsed: Result<serde_json::Value, _> = serde_json::from_slice(&body);
+    let subjects: Option<Vec<String>> = parsed.ok().and_then(|v| {
+        v.get("subjects")?.as_array()?.iter().map(|s| s.as_str().filter(|s| !s.trim().is_empty()).map(str::to_owned)).collect()
+    });
+    match subjects {
+        Some(list) if !list.is_empty() && list.len() <= MAX_ERASURE_SUBJECTS => erase(&state, list).await,
+        _ => problem(
+            StatusCode::BAD_REQUEST,
+            "invalid erasure request",
+            json!([{"field": "subjects", "problem": format!("must be 1 to {MAX_ERASURE_SUBJECTS} non-empty strings")}]),
+        ),
+    }
+}
+
+async fn delete_subject(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    erase(&state, vec![id]).await
+}
+
+/// `GET /v1/subjects/{id}`: everything held for a user or session id.
+async fn get_subject(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let store = state.store.clone();
+    let sid = id.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let s = store.lock().unwrap_or_else(|p| p.into_inner());
+        s.subject(&sid)
+    })
+    .await;
+    match result {
+        Ok(Ok(events)) => Json(json!({ "subject": id, "count": events.len(), "events": events })).into_response(),
+        _ => problem(StatusCode::SERVICE_UNAVAILABLE, "export failed", json!([])),
     }
 }

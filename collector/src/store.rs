@@ -146,6 +146,34 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Deletes every event whose user id or session id is one of `subjects`.
+    pub fn erase(&mut self, subjects: &[String]) -> rusqlite::Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut deleted = 0;
+        {
+            let mut stmt = tx.prepare_cached("DELETE FROM events WHERE user_id = ?1 OR session_id = ?1")?;
+            for s in subjects {
+                deleted += stmt.execute([s])?;
+            }
+        }
+        bump(&tx, "erased", deleted as i64)?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    /// Every stored event of a subject (user id or session id), for export.
+    pub fn subject(&self, id: &str) -> rusqlite::Result<Vec<serde_json::Value>> {
+        let mut stmt = self.conn.prepare("SELECT body FROM events WHERE user_id = ?1 OR session_id = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for body in rows {
+            out.push(serde_json::from_str(&body?).unwrap_or(serde_json::Value::Null));
+        }
+        Ok(out)
+    }
+}
+
 fn bump(conn: &Connection, name: &str, by: i64) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO counters (name, value) VALUES (?1, ?2)

@@ -278,3 +278,30 @@ fn events_survive_a_restart_of_the_collector() {
     let found = store.query(&collector::store::EventFilter { name: Some("durable".into()), ..Default::default() }).unwrap();
     assert_eq!(found[0]["id"], the_id.as_str());
 }
+
+#[test]
+fn a_subject_can_be_exported_and_erased() {
+    let srv = Server::start(&[], 1 << 20);
+    let mut with_user = analytics(&id(), "signup", "sess-a");
+    with_user["userId"] = "user-7".into();
+    let body = batch(vec![with_user, analytics(&id(), "view", "sess-a"), analytics(&id(), "other", "sess-b")]);
+    assert_eq!(srv.post(&body).1["accepted"], 3);
+    let export = srv.get_json("/v1/subjects/user-7");
+    assert_eq!(export["count"], 1);
+    assert_eq!(export["events"][0]["event"], "signup");
+    assert_eq!(srv.get_json("/v1/subjects/sess-a")["count"], 2);
+
+    let (status, _, resp) = srv.request("POST", "/v1/erasure", &[], br#"{"subjects":["sess-a","user-7"]}"#);
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&resp).unwrap()["deleted"], 2);
+    assert_eq!(srv.get_json("/v1/subjects/sess-a")["count"], 0);
+    assert_eq!(srv.get_json("/v1/events")["count"], 1);
+
+    let (status, _, resp) = srv.request("DELETE", "/v1/subjects/sess-b", &[], b"");
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&resp).unwrap()["deleted"], 1);
+    let (status, _, _) = srv.request("POST", "/v1/erasure", &[], br#"{"subjects":[]}"#);
+    assert_eq!(status, 400);
+    let (status, _, _) = srv.request("POST", "/v1/erasure", &[], br#"{"subjects":[""]}"#);
+    assert_eq!(status, 400);
+}

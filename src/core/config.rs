@@ -4,6 +4,7 @@
 //! exactly as given); [`Config::from_input`] checks every field and reports all
 //! the bad ones at once.
 
+use crate::core::consent::{Category, Decision};
 use crate::core::model::Environment;
 use crate::core::validate::{is_absolute_url, is_semver, ValidationErrors};
 
@@ -42,6 +43,10 @@ pub struct ConfigInput {
     pub max_queue: Option<Raw>,
     pub debug: Option<Raw>,
     pub track_page_views: Option<Raw>,
+    pub default_consent: Option<Raw>,
+    pub consent_policy_version: Option<Raw>,
+    pub honor_privacy_signals: Option<Raw>,
+    pub error_consent_category: Option<Raw>,
 }
 
 /// The checked configuration.
@@ -60,6 +65,14 @@ pub struct Config {
     pub max_queue: u32,
     pub debug: bool,
     pub track_page_views: bool,
+    /// Analytics and marketing consent before the visitor decides (normally pending).
+    pub default_consent: Decision,
+    /// A stored decision for another policy version is asked again.
+    pub consent_policy_version: String,
+    /// Global Privacy Control / Do Not Track deny analytics and marketing.
+    pub honor_privacy_signals: bool,
+    /// The consent category errors need (`analytics`, or `necessary`).
+    pub error_category: Category,
 }
 
 impl Config {
@@ -113,6 +126,24 @@ impl Config {
         let max_queue = int(&mut e, "maxQueue", &input.max_queue, DEFAULT_MAX_QUEUE, 1, 100_000, "must be an integer from 1 to 100000");
         let debug = boolean(&mut e, "debug", &input.debug, false);
         let track_page_views = boolean(&mut e, "trackPageViews", &input.track_page_views, true);
+        let default_consent = match &input.default_consent {
+            None => Decision::Pending,
+            Some(Raw::Str(s)) if Decision::parse(s).is_some() => Decision::parse(s).unwrap_or(Decision::Pending),
+            Some(_) => {
+                e.push("defaultConsent", "must be pending, granted or denied");
+                Decision::Pending
+            }
+        };
+        let consent_policy_version = opt_string(&mut e, "consentPolicyVersion", &input.consent_policy_version).unwrap_or_else(|| "1".to_string());
+        let honor_privacy_signals = boolean(&mut e, "honorPrivacySignals", &input.honor_privacy_signals, true);
+        let error_category = match &input.error_consent_category {
+            None => Category::Analytics,
+            Some(Raw::Str(s)) if s == "analytics" || s == "necessary" => Category::parse(s).unwrap_or(Category::Analytics),
+            Some(_) => {
+                e.push("errorConsentCategory", "must be analytics or necessary");
+                Category::Analytics
+            }
+        };
 
         e.into_result().map(|_| Config {
             endpoint,
@@ -127,6 +158,10 @@ impl Config {
             max_queue,
             debug,
             track_page_views,
+            default_consent,
+            consent_policy_version,
+            honor_privacy_signals,
+            error_category,
         })
     }
 }
@@ -185,6 +220,22 @@ mod tests {
         assert_eq!(c.sample_rate, 1.0);
         assert!(!c.debug);
         assert!(c.track_page_views);
+        assert_eq!(c.default_consent, Decision::Pending);
+        assert!(c.honor_privacy_signals);
+        assert_eq!(c.error_category, Category::Analytics);
+        assert_eq!(c.consent_policy_version, "1");
+    }
+
+    #[test]
+    fn consent_settings_are_checked() {
+        let input = ConfigInput {
+            endpoint: s("/v1/batch"),
+            default_consent: s("yes"),
+            error_consent_category: s("marketing"),
+            honor_privacy_signals: s("no"),
+            ..Default::default()
+        };
+        assert_eq!(Config::from_input(&input).unwrap_err().fields(), vec!["defaultConsent", "honorPrivacySignals", "errorConsentCategory"]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! are UUID v4 from the `uuid` crate, which uses the platform's random source.)
 
 pub mod config;
+pub mod consent;
 pub mod context;
 pub mod delivery;
 pub mod model;

@@ -2,7 +2,8 @@
 //! the core, and carries out the core's answer. The JavaScript wrapper
 //! (`www/agent.js`) guards every call, so nothing here can break the page.
 
-use super::{config, page, transport};
+use super::{config, consent, page, transport};
+use crate::core::consent::{Category, Decision};
 use crate::core::config::Config;
 use crate::core::delivery::OutgoingBatch;
 use crate::core::pipeline::Pipeline;
@@ -48,7 +49,8 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     let interval = config.flush_interval_ms;
     let track_page_views = config.track_page_views;
     let session_id = uuid::Uuid::new_v4().hyphenated().to_string();
-    let pipeline = Pipeline::new(config, session_id, page::context(), js_sys::Math::random());
+    let initial_consent = consent::initial(&config);
+    let pipeline = Pipeline::new(config, session_id, page::context(), initial_consent, js_sys::Math::random());
     let timer = Interval::new(interval, || send_next(false));
     let listeners = listen_for_page_exit();
     AGENT.with(|a| {
@@ -111,6 +113,112 @@ pub fn flush() -> js_sys::Promise {
     })
 }
 
+/// Grants or denies consent categories (`"analytics"`, `["analytics", "marketing"]`,
+/// `"full"`). Returns the consent state, or `undefined` when a category is unknown.
+#[wasm_bindgen(js_name = consentUpdate)]
+pub fn consent_update(categories: JsValue, granted: bool) -> JsValue {
+    let Some(list) = categories_of(&categories) else { return JsValue::UNDEFINED };
+    let decision = if granted { Decision::Granted } else { Decision::Denied };
+    let changed = with_agent(|a| {
+        a.pipeline.set_consent(&list, decision);
+        consent::store(a.pipeline.config(), a.pipeline.consent(), page::now_ms());
+    });
+    if changed.is_some() {
+        send_next(true);
+    }
+    consent_get()
+}
+
+fn categories_of(value: &JsValue) -> Option<Vec<Category>> {
+    let words: Vec<String> = if let Some(s) = value.as_string() {
+        vec![s]
+    } else if js_sys::Array::is_array(value) {
+        js_sys::Array::from(value).iter().map(|v| v.as_string()).collect::<Option<_>>()?
+    } else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for w in &words {
+        out.extend_from_slice(Category::expand(w)?);
+    }
+    if out.is_empty() {
+        None
+    } else {
+        Some(out)
+    }
+}
+
+/// Withdraws consent: stops sending and erases what the agent holds and stored.
+#[wasm_bindgen(js_name = consentRevoke)]
+pub fn consent_revoke() -> JsValue {
+    with_agent(|a| a.pipeline.revoke());
+    consent::erase_local();
+    consent_get()
+}
+
+/// `{necessary, analytics, marketing, privacySignal}`.
+#[wasm_bindgen(js_name = consentGet)]
+pub fn consent_get() -> JsValue {
+    let obj = js_sys::Object::new();
+    with_agent(|a| {
+        let c = a.pipeline.consent();
+        for cat in Category::ALL {
+            let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(cat.as_str()), &JsValue::from_str(c.get(cat).as_str()));
+        }
+        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str("privacySignal"), &JsValue::from_bool(c.privacy_signal()));
+    });
+    obj.into()
+}
+
+/// Right to erasure: erases everything local, then asks the endpoint to
+/// delete what it holds for this visitor's ids. Resolves with the number of
+/// rows the endpoint deleted (`-1` when it could not be asked).
+#[wasm_bindgen]
+pub fn forget() -> js_sys::Promise {
+    let target = with_agent(|a| {
+        let mut ids = vec![a.pipeline.session_id().to_string()];
+        if let Some(u) = a.pipeline.user_id() {
+            ids.push(u.to_string());
+        }
+        a.pipeline.revoke();
+        (erasure_url(&a.endpoint), ids)
+    });
+    consent::erase_local();
+    wasm_bindgen_futures::future_to_promise(async move {
+        let Some((Some(url), ids)) = target else { return Ok(JsValue::from_f64(-1.0)) };
+        let subjects = js_sys::Array::new();
+        for id in &ids {
+            subjects.push(&JsValue::from_str(id));
+        }
+        let body = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&body, &JsValue::from_str("subjects"), &subjects);
+        let text = js_sys::JSON::stringify(&body).ok().and_then(|s| s.as_string()).unwrap_or_default();
+        let deleted = transport::post_json_reply(&url, &text).await.and_then(|reply| {
+            js_sys::Reflect::get(&reply, &JsValue::from_str("deleted")).ok()?.as_f64()
+        });
+        Ok(JsValue::from_f64(deleted.unwrap_or(-1.0)))
+    })
+}
+
+/// `…/v1/batch` → `…/v1/erasure`.
+fn erasure_url(endpoint: &str) -> Option<String> {
+    web_sys::Url::new_with_base("erasure", endpoint).ok().map(|u| u.href())
+}
+
+/// Sets the user id (sent only with marketing consent); `null` clears it.
+#[wasm_bindgen]
+pub fn identify(user_id: JsValue) -> bool {
+    let id = if user_id.is_null() || user_id.is_undefined() {
+        None
+    } else {
+        match user_id.as_string() {
+            Some(s) if !s.trim().is_empty() => Some(s),
+            _ => return false,
+        }
+    };
+    with_agent(|a| a.pipeline.identify(id)).is_some()
+}
+
 /// Counters of what the agent did.
 #[wasm_bindgen(js_name = getStats)]
 pub fn get_stats() -> JsValue {
@@ -124,6 +232,9 @@ pub fn get_stats() -> JsValue {
             ("invalid", s.invalid),
             ("sampledOut", s.sampled_out),
             ("pending", s.pending),
+            ("held", s.held),
+            ("heldDropped", s.held_dropped),
+            ("denied", s.denied),
         ] {
             let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_f64(v as f64));
         }
@@ -134,6 +245,9 @@ pub fn get_stats() -> JsValue {
 /// Takes the next batch and starts its request.
 fn take_and_start() -> Option<(OutgoingBatch, Option<js_sys::Promise>)> {
     with_agent(|a| {
+        if !a.pipeline.may_send() {
+            return None;
+        }
         let batch = a.pipeline.next_batch(page::now_ms())?;
         let pending = transport::start_post(&a.endpoint, &batch.body);
         a.in_flight += 1;

@@ -37,5 +37,9 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         max_queue: raw(obj, "maxQueue"),
         debug: raw(obj, "debug"),
         track_page_views: raw(obj, "trackPageViews"),
+        default_consent: raw(obj, "defaultConsent"),
+        consent_policy_version: raw(obj, "consentPolicyVersion"),
+        honor_privacy_signals: raw(obj, "honorPrivacySignals"),
+        error_consent_category: raw(obj, "errorConsentCategory"),
     })
 }

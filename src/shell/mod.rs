@@ -6,5 +6,6 @@
 
 pub mod api;
 pub mod config;
+pub mod consent;
 pub mod page;
 pub mod transport;

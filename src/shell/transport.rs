@@ -47,3 +47,13 @@ pub async fn finish(pending: Option<js_sys::Promise>) -> Outcome {
         Err(_) => Outcome::NetworkError,
     }
 }
+
+/// POSTs a JSON body and returns the parsed JSON reply of a 2xx answer.
+pub async fn post_json_reply(url: &str, body: &str) -> Option<JsValue> {
+    let pending = start_post(url, body)?;
+    let resp: web_sys::Response = JsFuture::from(pending).await.ok()?.dyn_into().ok()?;
+    if !resp.ok() {
+        return None;
+    }
+    JsFuture::from(resp.json().ok()?).await.ok()
+}

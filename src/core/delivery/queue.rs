@@ -141,6 +141,11 @@ impl Queue {
         }
     }
 
+    /// Forgets every queued event (consent withdrawn).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
     /// States of the queued events, oldest first (for tests and debugging).
     pub fn states(&self) -> Vec<DeliveryState> {
         self.entries.iter().map(|e| e.state).collect()
