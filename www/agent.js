@@ -161,7 +161,17 @@ export function forget() {
   }
 }
 
-const API = { init, track, flush, getStats, identify, forget };
+/** Masks personal data in a text as the agent does before storing or sending (`null` before the module has loaded). */
+export function mask(text) {
+  if (!loading || state === 'failed' || state === 'disabled' || typeof text !== 'string') return null;
+  try {
+    return wasm.maskText(text);
+  } catch (err) {
+    return null;
+  }
+}
+
+const API = { init, track, flush, getStats, identify, forget, mask };
 
 /**
  * Called by the script-tag loader: replays the calls the stub recorded

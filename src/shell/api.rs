@@ -219,6 +219,13 @@ pub fn identify(user_id: JsValue) -> bool {
     with_agent(|a| a.pipeline.identify(id)).is_some()
 }
 
+/// Masks personal data in a text the way the agent masks events (emails,
+/// card and phone numbers, IPs, SSNs, IBANs, tokens, secrets in URLs).
+#[wasm_bindgen(js_name = maskText)]
+pub fn mask_text(text: &str) -> String {
+    crate::core::privacy::Masker::default().mask(text).into_owned()
+}
+
 /// Counters of what the agent did.
 #[wasm_bindgen(js_name = getStats)]
 pub fn get_stats() -> JsValue {

@@ -1,4 +1,6 @@
 use super::{check_id, check_timestamp, Device, EventMetadata};
+use crate::core::stack::Frame;
+use serde_json::{Map, Value};
 use crate::core::validate::{is_absolute_url, Checker, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -71,6 +73,36 @@ pub struct ErrorEvent {
     /// Which build raised it (an addition to the data model: errors need the release).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<EventMetadata>,
+    /// The error's type (`TypeError`), where it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    /// How it was captured: `onerror`, `onunhandledrejection`, `resource`, `csp`,
+    /// `console`, `network`, `manual`, `preload`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mechanism: Option<String>,
+    /// The parsed stack, newest frame first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frames: Vec<Frame>,
+    /// Occurrences of this fingerprint suppressed by the rate limit since the last one sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<u64>,
+    /// What happened just before, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breadcrumbs: Vec<Breadcrumb>,
+}
+
+/// Something that happened before an error: a click, a navigation, a console
+/// message, a network call, or one added by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Breadcrumb {
+    pub timestamp: u64,
+    /// `click`, `navigation`, `console`, `fetch`, `xhr` or `manual`.
+    pub category: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub data: Map<String, Value>,
 }
 
 impl ErrorEvent {
@@ -102,6 +134,11 @@ impl ErrorEvent {
             if key.trim().is_empty() {
                 c.fail("tags", "keys must be non-empty strings");
             }
+        }
+        c.opt_non_empty("errorType", &self.error_type);
+        c.opt_non_empty("mechanism", &self.mechanism);
+        if self.breadcrumbs.iter().any(|b| b.category.trim().is_empty()) {
+            c.fail("breadcrumbs", "every breadcrumb needs a category");
         }
         if let Some(m) = &self.metadata {
             let meta = c.path("metadata");

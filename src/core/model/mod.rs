@@ -14,7 +14,7 @@ mod metric;
 pub use analytics::AnalyticsEvent;
 pub use batch::{Batch, ParsedBatch, BATCH_VERSION};
 pub use context::{Device, EventContext};
-pub use error::{ErrorCategory, ErrorContext, ErrorEvent, Severity};
+pub use error::{Breadcrumb, ErrorCategory, ErrorContext, ErrorEvent, Severity};
 pub use metadata::{Environment, EventMetadata, Source};
 pub use metric::{MonitoringMetric, Rating, Unit};
 

@@ -124,6 +124,7 @@ fn presidio_corpus_recall_and_false_positives() {
     let mut excluded_counts: Vec<(&'static str, usize)> = Vec::new();
     let mut misses = Vec::new();
     let mut false_positives = Vec::new();
+    let mut weak = Vec::new();
 
     for r in &records {
         if let Some(why) = excluded(r) {
@@ -158,9 +159,11 @@ fn presidio_corpus_recall_and_false_positives() {
             }
             continue;
         }
-        for &(s, e, weak) in &r.spans {
-            if weak {
+        for &(s, e, is_weak) in &r.spans {
+            if is_weak {
                 tally.weak += 1;
+                let masked = found.iter().any(|m| m.start <= s && e <= m.end);
+                weak.push((r, &r.text[s..e], masked));
                 continue;
             }
             tally.spans += 1;
@@ -198,6 +201,11 @@ fn presidio_corpus_recall_and_false_positives() {
     println!("excluded records:");
     for (why, n) in &excluded_counts {
         println!("  {n:>5}  {why}");
+    }
+
+    println!("weak expectations, not scored (score range starts below {WEAK_SCORE}):");
+    for (r, span, masked) in &weak {
+        println!("  {} {} {:?} span {:?}: {}", r.id, r.entity, r.text, span, if *masked { "masked anyway" } else { "not masked" });
     }
 
     let reason = |list: &[(&str, &'static str)], id: &str| list.iter().find(|(i, _)| *i == id).map(|(_, w)| *w);

@@ -9,8 +9,8 @@ use super::kind::{Match, PiiKind, KIND_COUNT, REDACTED};
 use super::{email, network, numbers, phone, scan, token, url};
 
 /// JSON nesting looked into by [`Masker::mask_json`]; deeper containers are
-/// replaced by `[REDACTED]` as a whole, since they were not checked.
-/// (serde_json's parser stops at 128 levels, so parsed input never gets here.)
+/// replaced by `[REDACTED]` as a whole, since they were not checked. (The
+/// same as serde_json's parser limit, so parsed input hardly gets there.)
 pub const MAX_JSON_DEPTH: usize = 128;
 
 /// Most passes of [`Masker::mask`] over its own output.
@@ -68,7 +68,7 @@ impl Masker {
 
     /// Every finding in `text`: byte offsets on `char` boundaries, sorted,
     /// non-overlapping. Where detectors overlap, the kind earlier in
-    /// [`PiiKind::ALL`] wins.
+    /// [`PiiKind::ALL`] wins. (`mask` may replace a little more: see there.)
     pub fn find(&self, text: &str) -> Vec<Match> {
         let mut kept: Vec<Match> = Vec::new();
         let mut found = Vec::new();
@@ -148,9 +148,9 @@ impl Masker {
 
     /// Masks every string value in a JSON tree (object keys are kept).
     ///
-    /// With [`PiiKind::SecretParam`] enabled, a string under a secret-looking
-    /// key (`password`, `access_token`, `client_secret`, `apiKey`, …) is
-    /// replaced by `[REDACTED]` whatever it contains. The walk uses its own
+    /// With [`PiiKind::SecretParam`] enabled, a string or number under a
+    /// secret-looking key (`password`, `access_token`, `client_secret`,
+    /// `apiKey`, …) is replaced by `[REDACTED]` whatever it holds. The walk uses its own
     /// stack, not recursion.
     pub fn mask_json(&self, value: &mut Value) {
         let secrets = self.is_enabled(PiiKind::SecretParam);
@@ -166,13 +166,13 @@ impl Masker {
                 Value::Array(items) => stack.extend(items.iter_mut().map(|x| (x, depth + 1))),
                 Value::Object(members) => {
                     for (key, member) in members.iter_mut() {
-                        match member {
-                            Value::String(s) if secrets && url::is_secret_json_key(key) => {
-                                if s.as_str() != REDACTED {
-                                    *s = REDACTED.to_string();
-                                }
+                        let scalar = matches!(member, Value::String(_) | Value::Number(_));
+                        if scalar && secrets && url::is_secret_json_key(key) {
+                            if member.as_str() != Some(REDACTED) {
+                                *member = Value::String(REDACTED.to_string());
                             }
-                            _ => stack.push((member, depth + 1)),
+                        } else {
+                            stack.push((member, depth + 1));
                         }
                     }
                 }

@@ -70,7 +70,7 @@ fn card_at(b: &[u8], start: usize) -> Option<usize> {
         (shaped
             && (MIN_CARD_DIGITS..=MAX_CARD_DIGITS).contains(&digits)
             && number_ends_at(b, end)
-            && plausible_issuer(&first_digits(&b[start..end]), digits)
+            && plausible_issuer(&first_digits(&b[start..end]), digits, k > 1)
             && luhn(&b[start..end]))
         .then_some(end)
     })
@@ -87,9 +87,11 @@ fn after_iban_prefix(b: &[u8], i: usize) -> bool {
 }
 
 /// Lengths per major industry digit and issuer range: 1 UATP (15), 2
-/// Mastercard 2221–2720 (16), 3 Amex / Diners / JCB (14–19), 4 Visa (13, 16,
-/// 19), 5 Mastercard / Maestro and 6 Discover / UnionPay / Maestro (16–19).
-fn plausible_issuer(digits: &[u8], len: usize) -> bool {
+/// Mastercard 2221–2720 (16), 3 Amex / Diners / JCB (14–19), 4 Visa (16, 19;
+/// the old 13-digit Visa only when grouped, as solid 13-digit runs are EAN-13
+/// barcodes and millisecond timestamps), 5 Mastercard / Maestro and 6
+/// Discover / UnionPay / Maestro (16–19).
+fn plausible_issuer(digits: &[u8], len: usize, grouped: bool) -> bool {
     match digits[0] {
         b'1' => len == 15,
         b'2' => {
@@ -97,7 +99,7 @@ fn plausible_issuer(digits: &[u8], len: usize) -> bool {
             len == 16 && (2221..=2720).contains(&iin)
         }
         b'3' => len >= 14,
-        b'4' => matches!(len, 13 | 16 | 19),
+        b'4' => matches!(len, 16 | 19) || (len == 13 && grouped),
         b'5' | b'6' => len >= 16,
         _ => false,
     }
@@ -292,6 +294,7 @@ mod tests {
         assert_eq!(found(scan_cards, t), ["4012888888881881", "4012-8888-8888-1881", "4012 8888 8888 1881"]);
         assert_eq!(found(scan_cards, "amex 3714 496353 98431."), ["3714 496353 98431"]);
         assert_eq!(found(scan_cards, "uatp 122000000000003"), ["122000000000003"]);
+        assert_eq!(found(scan_cards, "visa13 4222 222 222 222"), ["4222 222 222 222"]);
         assert_eq!(found(scan_cards, "paid with 4111 1111 1111 1111 2 times"), ["4111 1111 1111 1111"]);
         for no in [
             "4012-8888-8888-1882",       // Luhn
@@ -303,6 +306,7 @@ mod tests {
             "41111111111111111111111",   // too long
             "4111  1111  1111  1111",    // double spaces
             "1234567890123452",          // starts with 1, 16 digits
+            "4222222222222",             // solid 13 digits: EAN-13 more likely
             "2721 0560 1001 6109",       // 2 outside Mastercard's 2221-2720
             "RS35 2600 0560 1001 6113 70", // an IBAN with a wrong check
             "2501 2000 0058 985",        // Mastercard with 15 digits

@@ -1,10 +1,10 @@
 //! Byte helpers shared by the detectors.
 //!
-//! Detectors look at bytes, never at `char`s, except where noted. A match only
-//! starts and ends next to ASCII bytes the detector accepted (or at the ends of
-//! the text), so its offsets are always `char` boundaries: UTF-8 continuation
-//! and lead bytes are all `>= 0x80` and are never accepted as part of a
-//! number, address or token.
+//! Detectors look at bytes. Every match starts and ends at an end of the
+//! text or next to an ASCII byte (a delimiter or a byte of the match), so its
+//! offsets are `char` boundaries: the bytes of a multi-byte UTF-8 character
+//! are all `>= 0x80`. (E-mail local parts, which may hold non-ASCII letters,
+//! are walked by `char`.)
 
 /// The byte before `i`, if any.
 #[inline]
