@@ -22,4 +22,7 @@ CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} WASM_BINDGEN_TEST_TIMEOUT=${
 step "end-to-end (playwright-core + Chromium against the collector)"
 node --test --test-concurrency=1 tests/e2e/
 
+step "benchmarks (figures only, no timing assertions)"
+cargo run --release --example mask_bench
+
 step "all tests passed"

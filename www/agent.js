@@ -31,6 +31,24 @@ function guarded(fn, fallback) {
   }
 }
 
+// A trap inside the module (a Rust panic) surfaces as a WebAssembly.RuntimeError
+// wherever the browser called in (a timer, a listener, a promise). Keep it from
+// the page's own error handlers and disable the agent.
+if (typeof window !== 'undefined') {
+  window.addEventListener(
+    'error',
+    (event) => {
+      const err = event.error;
+      if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError && /agent_wasm/.test(String(err.stack))) {
+        event.stopImmediatePropagation();
+        event.preventDefault();
+        disable(err);
+      }
+    },
+    true,
+  );
+}
+
 function deferOrRun(name, args, fallback) {
   if (state === 'ready') return guarded(() => wasm[name](...args), fallback);
   if ((state === 'idle' || state === 'loading') && early.length < MAX_EARLY_CALLS) early.push([name, args]);
@@ -63,6 +81,7 @@ export async function init(config) {
     throw err;
   }
   state = 'ready';
+  instrument(config || {});
   const calls = early.splice(0);
   for (const [name, args] of calls) {
     const result = guarded(() => wasm[name](...args));
@@ -171,7 +190,102 @@ export function mask(text) {
   }
 }
 
-const API = { init, track, flush, getStats, identify, forget, mask };
+/** Records an error by hand: `captureException(err, { tags: { area: 'cart' }, severity: 'WARNING' })`. */
+export function captureException(error, options) {
+  const o = options && typeof options === 'object' ? options : {};
+  return deferOrRun('captureException', [error, o.tags, o.severity, o.category], false);
+}
+
+/** Records a message as an error event (severity INFO unless given). */
+export function captureMessage(message, severity) {
+  return deferOrRun('captureMessage', [message, severity], false);
+}
+
+/** Adds a breadcrumb: `{ category, message, data }`. */
+export function addBreadcrumb(crumb) {
+  const c = crumb && typeof crumb === 'object' ? crumb : {};
+  return deferOrRun('addBreadcrumb', [c.category || 'manual', c.message, c.data], false);
+}
+
+let instrumented = false;
+
+/** fetch, XHR and console: breadcrumbs, and failed requests as errors. */
+function instrument(config) {
+  if (instrumented || typeof window === 'undefined') return;
+  instrumented = true;
+  const own = (url) => {
+    try {
+      const u = new URL(url, location.href);
+      const e = new URL(config.endpoint, location.href);
+      return u.origin === e.origin && u.pathname.startsWith(e.pathname.replace(/[^/]*$/, ''));
+    } catch (_) {
+      return false;
+    }
+  };
+  const network = (kind, method, url, status, started) => {
+    if (own(url)) return;
+    const duration = Math.round(performance.now() - started);
+    guarded(() => wasm.recordRequest(kind, method, String(url), status, duration, config.captureNetworkErrors !== false));
+  };
+  const origFetch = window.fetch;
+  if (typeof origFetch === 'function') {
+    window.fetch = function (input, init) {
+      const started = performance.now();
+      let method = 'GET';
+      let url = '';
+      try {
+        method = (init && init.method) || (input && input.method) || 'GET';
+        url = typeof input === 'string' ? input : input && input.url ? input.url : String(input);
+      } catch (_) {}
+      const p = origFetch.apply(this, arguments);
+      p.then(
+        (r) => network('fetch', method, url, r.status, started),
+        () => network('fetch', method, url, 0, started),
+      );
+      return p;
+    };
+  }
+  const X = window.XMLHttpRequest;
+  if (X && X.prototype) {
+    const open = X.prototype.open;
+    const send = X.prototype.send;
+    X.prototype.open = function (method, url) {
+      this.__tm = [String(method || 'GET'), String(url)];
+      return open.apply(this, arguments);
+    };
+    X.prototype.send = function () {
+      const meta = this.__tm;
+      if (meta) {
+        const started = performance.now();
+        this.addEventListener('loadend', () => network('xhr', meta[0], meta[1], this.status, started));
+      }
+      return send.apply(this, arguments);
+    };
+  }
+  const con = window.console;
+  for (const level of ['error', 'warn']) {
+    const orig = con && con[level];
+    if (typeof orig !== 'function') continue;
+    con[level] = function () {
+      const text = Array.prototype.map.call(arguments, (a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : safeString(a))).join(' ');
+      if (!String(text).startsWith('[telemetry]')) {
+        guarded(() => wasm.recordConsole(level, text, level === 'error' && config.captureConsole === true));
+      }
+      return orig.apply(this, arguments);
+    };
+  }
+}
+
+function safeString(v) {
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s.slice(0, 500);
+  } catch (_) {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+const API = { init, track, flush, getStats, identify, forget, mask, captureException, captureMessage, addBreadcrumb };
 
 /**
  * Called by the script-tag loader: replays the calls the stub recorded
@@ -179,7 +293,14 @@ const API = { init, track, flush, getStats, identify, forget, mask };
  */
 export function attach(stub, dataConfig) {
   const queued = Array.isArray(stub.q) ? stub.q.splice(0) : [];
-  Object.assign(stub, API, { q: undefined, consent });
+  const preloadErrors = Array.isArray(stub.e) ? stub.e : [];
+  const stopStub = typeof stub.off === 'function' ? stub.off : () => {};
+  Object.assign(stub, API, { q: undefined, e: undefined, off: undefined, consent });
+  // Errors the stub recorded before the agent was ready (it keeps listening until then).
+  const handOver = () => {
+    stopStub();
+    for (const rec of preloadErrors.splice(0)) guarded(() => wasm.capturePreload(rec));
+  };
   let config = dataConfig;
   const rest = [];
   for (const [name, args] of queued) {
@@ -191,6 +312,9 @@ export function attach(stub, dataConfig) {
     if (typeof fn === 'function') fn(...args);
   }
   if (config && config.endpoint !== undefined) {
-    init(config).catch((err) => console.error(err && err.message ? err.message : err));
+    init(config).then(handOver, (err) => {
+      stopStub();
+      console.error(err && err.message ? err.message : err);
+    });
   }
 }

@@ -10,9 +10,25 @@
       q.push([name, [].slice.call(arguments)]);
     };
   }
-  ['init', 'track', 'identify', 'flush', 'forget'].forEach(function (m) {
+  ['init', 'track', 'identify', 'flush', 'forget', 'captureException', 'captureMessage', 'addBreadcrumb'].forEach(function (m) {
     stub(api, m, m);
   });
+  // Errors before the agent is ready are recorded and handed over.
+  var errs = (api.e = []);
+  function onError(ev) {
+    if (errs.length >= 100) return;
+    var r = ev.reason, e = ev.error || r;
+    errs.push({
+      kind: ev.type, time: Date.now(), message: (e && e.message) || ev.message || String(r),
+      name: e && e.name, stack: e && e.stack, filename: ev.filename, lineno: ev.lineno, colno: ev.colno,
+    });
+  }
+  w.addEventListener('error', onError);
+  w.addEventListener('unhandledrejection', onError);
+  api.off = function () {
+    w.removeEventListener('error', onError);
+    w.removeEventListener('unhandledrejection', onError);
+  };
   api.consent = {};
   ['grant', 'deny', 'revoke', 'onChange'].forEach(function (m) {
     stub(api.consent, m, 'consent.' + m);

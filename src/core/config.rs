@@ -47,6 +47,11 @@ pub struct ConfigInput {
     pub consent_policy_version: Option<Raw>,
     pub honor_privacy_signals: Option<Raw>,
     pub error_consent_category: Option<Raw>,
+    pub error_sample_rate: Option<Raw>,
+    pub error_rate_limit: Option<Raw>,
+    pub max_breadcrumbs: Option<Raw>,
+    pub capture_console: Option<Raw>,
+    pub capture_network_errors: Option<Raw>,
 }
 
 /// The checked configuration.
@@ -73,6 +78,15 @@ pub struct Config {
     pub honor_privacy_signals: bool,
     /// The consent category errors need (`analytics`, or `necessary`).
     pub error_category: Category,
+    /// Share of errors kept, drawn per error.
+    pub error_sample_rate: f64,
+    /// Errors of one fingerprint reported per minute; the rest are counted.
+    pub error_rate_limit: u32,
+    pub max_breadcrumbs: u32,
+    /// `console.error` calls are captured as errors (they are always breadcrumbs).
+    pub capture_console: bool,
+    /// Failed fetch/XHR calls (network errors, 5xx) are captured as errors.
+    pub capture_network_errors: bool,
 }
 
 impl Config {
@@ -136,6 +150,18 @@ impl Config {
         };
         let consent_policy_version = opt_string(&mut e, "consentPolicyVersion", &input.consent_policy_version).unwrap_or_else(|| "1".to_string());
         let honor_privacy_signals = boolean(&mut e, "honorPrivacySignals", &input.honor_privacy_signals, true);
+        let error_sample_rate = match &input.error_sample_rate {
+            None => 1.0,
+            Some(Raw::Num(n)) if (0.0..=1.0).contains(n) => *n,
+            Some(_) => {
+                e.push("errorSampleRate", "must be a number from 0 to 1");
+                1.0
+            }
+        };
+        let error_rate_limit = int(&mut e, "errorRateLimit", &input.error_rate_limit, 10, 1, 1_000, "must be an integer from 1 to 1000");
+        let max_breadcrumbs = int(&mut e, "maxBreadcrumbs", &input.max_breadcrumbs, 30, 0, 100, "must be an integer from 0 to 100");
+        let capture_console = boolean(&mut e, "captureConsole", &input.capture_console, false);
+        let capture_network_errors = boolean(&mut e, "captureNetworkErrors", &input.capture_network_errors, true);
         let error_category = match &input.error_consent_category {
             None => Category::Analytics,
             Some(Raw::Str(s)) if s == "analytics" || s == "necessary" => Category::parse(s).unwrap_or(Category::Analytics),
@@ -162,6 +188,11 @@ impl Config {
             consent_policy_version,
             honor_privacy_signals,
             error_category,
+            error_sample_rate,
+            error_rate_limit,
+            max_breadcrumbs,
+            capture_console,
+            capture_network_errors,
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod consent;
 pub mod context;
 pub mod delivery;
+pub mod errors;
 pub mod model;
 pub mod pipeline;
 pub mod privacy;

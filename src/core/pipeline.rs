@@ -11,6 +11,8 @@
 use crate::core::config::Config;
 use crate::core::consent::{Category, CategoryMap, Consent, DataKind, Decision};
 use crate::core::delivery::{OutgoingBatch, Queue, QueueStats};
+use crate::core::errors::{ErrorConfig, ErrorStats, ErrorTracker, RawError};
+use crate::core::model::{Breadcrumb, ErrorContext, ErrorEvent, MonitoringMetric, Unit};
 use crate::core::privacy::Masker;
 use crate::core::model::{AnalyticsEvent, Event, EventContext, EventMetadata, Source};
 use crate::core::sampling;
@@ -39,7 +41,11 @@ pub struct Stats {
     pub held_dropped: u64,
     /// Events discarded because their category was denied.
     pub denied: u64,
+    pub errors: ErrorStats,
 }
+
+/// Name of the metric that reports errors suppressed by the rate limit.
+pub const ERRORS_SUPPRESSED: &str = "errors.suppressed";
 
 /// What the shell knows of the page when a page view happens.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +65,7 @@ pub struct Pipeline {
     consent: Consent,
     categories: CategoryMap,
     held: VecDeque<(Event, DataKind)>,
+    errors: ErrorTracker,
     queue: Queue,
     invalid: u64,
     sampled_out: u64,
@@ -73,6 +80,12 @@ impl Pipeline {
         let sampled_in = sampling::keep(config.sample_rate, sample_draw);
         let queue = Queue::new(config.max_queue as usize);
         let categories = CategoryMap { error: config.error_category, ..CategoryMap::default() };
+        let errors = ErrorTracker::new(ErrorConfig {
+            max_per_window: config.error_rate_limit,
+            breadcrumbs: config.max_breadcrumbs as usize,
+            sample_rate: config.error_sample_rate,
+            ..ErrorConfig::default()
+        });
         Pipeline {
             config,
             session_id,
@@ -82,6 +95,7 @@ impl Pipeline {
             consent,
             categories,
             held: VecDeque::new(),
+            errors,
             queue,
             invalid: 0,
             sampled_out: 0,
@@ -114,7 +128,78 @@ impl Pipeline {
         self.denied += (self.held.len() + self.queue.len()) as u64;
         self.held.clear();
         self.queue.clear();
+        self.errors.clear_breadcrumbs();
         self.user_id = None;
+    }
+
+    /// Records an error: sampled, fingerprinted and rate-limited; `random` is
+    /// a uniform draw for error sampling. Returns whether an event was made.
+    pub fn capture_error(&mut self, raw: RawError, random: f64) -> Result<bool, ValidationErrors> {
+        if !self.sampled_in {
+            self.sampled_out += 1;
+            return Ok(false);
+        }
+        let Some(d) = self.errors.capture(raw, random) else { return Ok(false) };
+        let event = Event::Error(ErrorEvent {
+            id: new_id(),
+            message: d.message,
+            stack: d.stack,
+            severity: d.severity,
+            category: d.category,
+            user_id: self.user_id.clone(),
+            session_id: Some(self.session_id.clone()),
+            timestamp: d.timestamp,
+            context: ErrorContext {
+                url: self.context.url.clone(),
+                user_agent: self.context.user_agent.clone(),
+                browser: self.context.browser.clone(),
+                os: self.context.os.clone(),
+                device: self.context.device,
+                ..ErrorContext::default()
+            },
+            tags: d.tags,
+            fingerprint: Some(d.fingerprint),
+            metadata: Some(self.metadata()),
+            error_type: d.error_type,
+            mechanism: Some(d.mechanism.to_string()),
+            frames: d.frames,
+            suppressed: d.suppressed,
+            breadcrumbs: d.breadcrumbs,
+        });
+        self.accept(event, DataKind::Error).map(|_| true)
+    }
+
+    pub fn add_breadcrumb(&mut self, crumb: Breadcrumb) {
+        self.errors.add_breadcrumb(crumb);
+    }
+
+    /// Turns the rate limiter's suppressed counts into one metric each
+    /// (`errors.suppressed`, with the fingerprint in its attribution).
+    pub fn report_suppressed(&mut self, now: u64) {
+        for s in self.errors.drain_suppressed(now) {
+            let mut attribution = Map::new();
+            attribution.insert("fingerprint".into(), Value::String(s.fingerprint));
+            attribution.insert("message".into(), Value::String(s.message));
+            if let Some(t) = s.error_type {
+                attribution.insert("errorType".into(), Value::String(t));
+            }
+            let event = Event::Metric(MonitoringMetric {
+                id: new_id(),
+                name: ERRORS_SUPPRESSED.into(),
+                value: s.count as f64,
+                unit: Unit::Count,
+                rating: None,
+                delta: None,
+                navigation_type: None,
+                attribution: Some(attribution),
+                user_id: None,
+                session_id: self.session_id.clone(),
+                timestamp: now,
+                context: self.context.clone(),
+                metadata: self.metadata(),
+            });
+            let _ = self.accept(event, DataKind::Error);
+        }
     }
 
     /// Whether storage or transport may act for anything at all now.
@@ -262,6 +347,7 @@ impl Pipeline {
             held: self.held.len() as u64,
             held_dropped: self.held_dropped,
             denied: self.denied,
+            errors: self.errors.stats(),
         }
     }
 }
@@ -292,6 +378,19 @@ fn mask(event: &mut Event) {
             }
             for v in e.tags.values_mut() {
                 m.mask_string(v);
+            }
+            for f in &mut e.frames {
+                if let Some(file) = &mut f.filename {
+                    mask_url(&m, file);
+                }
+            }
+            for b in &mut e.breadcrumbs {
+                if let Some(msg) = &mut b.message {
+                    m.mask_string(msg);
+                }
+                for v in b.data.values_mut() {
+                    m.mask_json(v);
+                }
             }
         }
         Event::Metric(e) => {
@@ -560,6 +659,42 @@ mod tests {
         let mut with_creds = "https://admin:hunter2@shop.example/x".to_string();
         mask_url(&m, &mut with_creds);
         assert!(!with_creds.contains("hunter2"), "{with_creds}");
+    }
+
+    #[test]
+    fn errors_become_masked_error_events_and_storms_become_one_count() {
+        use crate::core::errors::ErrorSource;
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        p.add_breadcrumb(Breadcrumb { timestamp: NOW, category: "click".into(), message: Some("button#buy".into()), data: Map::new() });
+        for i in 0..25 {
+            let mut raw = RawError::new(ErrorSource::Uncaught, format!("failed for jane.doe@example.com after {i} tries"), NOW + i);
+            raw.error_type = Some("TypeError".into());
+            raw.stack = Some("TypeError: x\n    at buy (https://shop.example/app.js:10:5)".into());
+            p.capture_error(raw, 0.5).unwrap();
+        }
+        p.report_suppressed(NOW + 100);
+        let mut errors = Vec::new();
+        let mut suppressed = 0.0;
+        while let Some(b) = p.next_batch(NOW) {
+            for e in ParsedBatch::parse(b.body.as_bytes()).unwrap().events {
+                match e.unwrap() {
+                    Event::Error(e) => errors.push(e),
+                    Event::Metric(m) if m.name == ERRORS_SUPPRESSED => suppressed += m.value,
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            p.delivered(b);
+        }
+        assert_eq!(errors.len(), 10);
+        assert_eq!(suppressed, 15.0);
+        let e = &errors[0];
+        assert!(e.message.contains("[EMAIL]"), "{}", e.message);
+        assert_eq!(e.frames[0].function.as_deref(), Some("buy"));
+        assert_eq!(e.frames[0].lineno, Some(10));
+        assert_eq!(e.breadcrumbs[0].message.as_deref(), Some("button#buy"));
+        assert_eq!(e.mechanism.as_deref(), Some("onerror"));
+        assert_eq!(e.session_id.as_deref(), Some("s"));
+        assert_eq!(p.stats().errors.suppressed, 15);
     }
 
     #[test]

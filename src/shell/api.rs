@@ -2,7 +2,9 @@
 //! the core, and carries out the core's answer. The JavaScript wrapper
 //! (`www/agent.js`) guards every call, so nothing here can break the page.
 
-use super::{config, consent, page, transport};
+use super::{config, consent, errors, page, transport};
+use crate::core::errors::{ErrorSource, RawError};
+use crate::core::model::{ErrorCategory, Severity};
 use crate::core::consent::{Category, Decision};
 use crate::core::config::Config;
 use crate::core::delivery::OutgoingBatch;
@@ -10,6 +12,7 @@ use crate::core::pipeline::Pipeline;
 use gloo_timers::callback::Interval;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
 struct Agent {
@@ -18,20 +21,40 @@ struct Agent {
     in_flight: u32,
     _timer: Interval,
     _listeners: Vec<Closure<dyn FnMut()>>,
+    _event_listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
 thread_local! {
     static AGENT: RefCell<Option<Agent>> = const { RefCell::new(None) };
 }
 
+/// Set by the panic hook: after a panic the module's state cannot be trusted,
+/// so every entry point returns at once.
+static DISABLED: AtomicBool = AtomicBool::new(false);
+
 fn with_agent<R>(f: impl FnOnce(&mut Agent) -> R) -> Option<R> {
+    if DISABLED.load(Ordering::Relaxed) {
+        return None;
+    }
     AGENT.with(|a| a.try_borrow_mut().ok().and_then(|mut a| a.as_mut().map(f)))
+}
+
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|_| {
+        if !DISABLED.swap(true, Ordering::Relaxed) {
+            web_sys::console::warn_1(&JsValue::from_str("[telemetry] internal error: the agent is disabled; the page is unaffected"));
+        }
+    }));
 }
 
 /// Starts the agent with the page's configuration. Throws one error naming
 /// every bad field; the agent then stays inert.
 #[wasm_bindgen]
 pub fn start(config: JsValue) -> Result<(), JsError> {
+    if DISABLED.load(Ordering::Relaxed) {
+        return Err(JsError::new("telemetry: disabled after an internal error"));
+    }
+    install_panic_hook();
     if AGENT.with(|a| a.borrow().is_some()) {
         return Err(JsError::new("telemetry: already started"));
     }
@@ -51,10 +74,14 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     let session_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let initial_consent = consent::initial(&config);
     let pipeline = Pipeline::new(config, session_id, page::context(), initial_consent, js_sys::Math::random());
-    let timer = Interval::new(interval, || send_next(false));
+    let timer = Interval::new(interval, || {
+        with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
+        send_next(false)
+    });
     let listeners = listen_for_page_exit();
+    let event_listeners = listen_for_errors();
     AGENT.with(|a| {
-        *a.borrow_mut() = Some(Agent { pipeline, endpoint, in_flight: 0, _timer: timer, _listeners: listeners })
+        *a.borrow_mut() = Some(Agent { pipeline, endpoint, in_flight: 0, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
     });
     if track_page_views {
         let now = page::now_ms();
@@ -98,6 +125,7 @@ fn to_properties(value: &JsValue) -> Option<Map<String, Value>> {
 /// the endpoint acknowledged.
 #[wasm_bindgen]
 pub fn flush() -> js_sys::Promise {
+    with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
     wasm_bindgen_futures::future_to_promise(async {
         let mut acknowledged = 0u32;
         loop {
@@ -242,6 +270,9 @@ pub fn get_stats() -> JsValue {
             ("held", s.held),
             ("heldDropped", s.held_dropped),
             ("denied", s.denied),
+            ("errorsReported", s.errors.reported),
+            ("errorsSuppressed", s.errors.suppressed),
+            ("errorsSampledOut", s.errors.sampled_out),
         ] {
             let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_f64(v as f64));
         }
@@ -292,6 +323,7 @@ fn send_next(now: bool) {
 
 /// Starts every pending batch at once: the page is being hidden or left.
 fn send_all() {
+    with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
     while let Some((batch, pending)) = take_and_start() {
         wasm_bindgen_futures::spawn_local(async move {
             settle(batch, pending).await;
@@ -319,4 +351,165 @@ fn listen_for_page_exit() -> Vec<Closure<dyn FnMut()>> {
     let _ = window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
     listeners.push(on_pagehide);
     listeners
+}
+
+fn capture(raw: RawError) -> bool {
+    let full = with_agent(|a| {
+        let made = a.pipeline.capture_error(raw, js_sys::Math::random()).unwrap_or(false);
+        (made, a.pipeline.batch_is_full())
+    });
+    match full {
+        Some((made, full)) => {
+            if full {
+                send_next(true);
+            }
+            made
+        }
+        None => false,
+    }
+}
+
+fn add_crumb(category: &str, message: Option<String>, data: Map<String, Value>) {
+    let crumb = errors::crumb(category, message, data, page::now_ms());
+    with_agent(|a| a.pipeline.add_breadcrumb(crumb));
+}
+
+fn listen_for_errors() -> Vec<Closure<dyn FnMut(web_sys::Event)>> {
+    let Some(window) = web_sys::window() else { return Vec::new() };
+    let Some(document) = window.document() else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut on = |target: &web_sys::EventTarget, kind: &str, capture: bool, f: fn(web_sys::Event)| {
+        let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        let _ = target.add_event_listener_with_callback_and_bool(kind, c.as_ref().unchecked_ref(), capture);
+        out.push(c);
+    };
+    on(&window, "error", true, |ev| {
+        if let Some(raw) = errors::from_error_event(&ev, page::now_ms()) {
+            capture(raw);
+        }
+    });
+    on(&window, "unhandledrejection", false, |ev| {
+        if let Some(raw) = errors::from_rejection(&ev, page::now_ms()) {
+            capture(raw);
+        }
+    });
+    on(&document, "securitypolicyviolation", false, |ev| {
+        capture(errors::from_csp(&ev, page::now_ms()));
+    });
+    on(&document, "click", true, |ev| {
+        if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            add_crumb("click", Some(errors::selector(&el)), Map::new());
+        }
+    });
+    on(&window, "popstate", false, |_| {
+        let mut data = Map::new();
+        data.insert("to".into(), Value::String(page::page_view().url));
+        add_crumb("navigation", Some("popstate".into()), data);
+    });
+    on(&window, "hashchange", false, |_| {
+        let mut data = Map::new();
+        data.insert("to".into(), Value::String(page::page_view().url));
+        add_crumb("navigation", Some("hashchange".into()), data);
+    });
+    out
+}
+
+fn severity_of(v: &JsValue) -> Option<Severity> {
+    match v.as_string()?.to_ascii_uppercase().as_str() {
+        "CRITICAL" | "FATAL" => Some(Severity::Critical),
+        "ERROR" => Some(Severity::Error),
+        "WARNING" | "WARN" => Some(Severity::Warning),
+        "INFO" | "LOG" => Some(Severity::Info),
+        "DEBUG" => Some(Severity::Debug),
+        _ => None,
+    }
+}
+
+fn category_of(v: &JsValue) -> Option<ErrorCategory> {
+    serde_json::from_value(Value::String(v.as_string()?.to_ascii_uppercase())).ok()
+}
+
+fn string_tags(v: &JsValue) -> std::collections::BTreeMap<String, String> {
+    let mut tags = std::collections::BTreeMap::new();
+    if v.is_object() {
+        let entries = js_sys::Object::entries(v.unchecked_ref());
+        for e in entries.iter().take(crate::core::errors::MAX_TAGS) {
+            let pair = js_sys::Array::from(&e);
+            if let (Some(k), val) = (pair.get(0).as_string(), pair.get(1)) {
+                let text = errors::text_of(&val);
+                tags.insert(k, text);
+            }
+        }
+    }
+    tags
+}
+
+/// `captureException(error, tags?, severity?, category?)`: any thrown value.
+#[wasm_bindgen(js_name = captureException)]
+pub fn capture_exception(error: JsValue, tags: JsValue, severity: JsValue, category: JsValue) -> bool {
+    let mut raw = errors::describe(ErrorSource::Manual, &error, page::now_ms());
+    raw.tags = string_tags(&tags);
+    raw.severity = severity_of(&severity);
+    raw.category = category_of(&category);
+    capture(raw)
+}
+
+/// `captureMessage(text, severity?)`.
+#[wasm_bindgen(js_name = captureMessage)]
+pub fn capture_message(message: JsValue, severity: JsValue) -> bool {
+    let Some(text) = message.as_string() else { return false };
+    let mut raw = RawError::new(ErrorSource::Message, text, page::now_ms());
+    raw.severity = severity_of(&severity);
+    capture(raw)
+}
+
+/// A record of the loader's stub, made before the module was ready.
+#[wasm_bindgen(js_name = capturePreload)]
+pub fn capture_preload(record: JsValue) -> bool {
+    capture(errors::from_preload(&record, page::now_ms()))
+}
+
+#[wasm_bindgen(js_name = addBreadcrumb)]
+pub fn add_breadcrumb(category: JsValue, message: JsValue, data: JsValue) -> bool {
+    let Some(category) = category.as_string().filter(|c| !c.trim().is_empty()) else { return false };
+    let data = to_properties(&data).unwrap_or_default();
+    add_crumb(&category, message.as_string(), data);
+    true
+}
+
+/// A fetch or XHR call finished (status 0: it failed): a breadcrumb, and an
+/// error when `capture` and it failed or answered 5xx.
+#[wasm_bindgen(js_name = recordRequest)]
+pub fn record_request(kind: &str, method: &str, url: &str, status: u16, duration_ms: f64, capture_failures: bool) {
+    let mut data = Map::new();
+    data.insert("method".into(), Value::String(method.to_ascii_uppercase()));
+    data.insert("url".into(), Value::String(url.to_string()));
+    data.insert("status".into(), Value::from(status));
+    data.insert("durationMs".into(), Value::from(duration_ms.max(0.0) as u64));
+    add_crumb(kind, None, data);
+    if capture_failures && (status == 0 || status >= 500) {
+        let mut msg = String::from(if status == 0 { "Request failed: " } else { "Request answered " });
+        if status != 0 {
+            msg.push_str(&status.to_string());
+            msg.push_str(": ");
+        }
+        msg.push_str(&method.to_ascii_uppercase());
+        msg.push(' ');
+        msg.push_str(url);
+        let mut raw = RawError::new(ErrorSource::Network, msg, page::now_ms());
+        raw.http_status = Some(status).filter(|s| *s != 0);
+        raw.url = Some(url.to_string());
+        capture(raw);
+    }
+}
+
+/// A console.error / console.warn call: a breadcrumb, and an error when `capture`.
+#[wasm_bindgen(js_name = recordConsole)]
+pub fn record_console(level: &str, text: &str, capture_it: bool) {
+    let mut data = Map::new();
+    data.insert("level".into(), Value::String(level.to_string()));
+    add_crumb("console", Some(text.chars().take(300).collect()), data);
+    if capture_it {
+        capture(RawError::new(ErrorSource::Console, text.to_string(), page::now_ms()));
+    }
 }

@@ -41,5 +41,10 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         consent_policy_version: raw(obj, "consentPolicyVersion"),
         honor_privacy_signals: raw(obj, "honorPrivacySignals"),
         error_consent_category: raw(obj, "errorConsentCategory"),
+        error_sample_rate: raw(obj, "errorSampleRate"),
+        error_rate_limit: raw(obj, "errorRateLimit"),
+        max_breadcrumbs: raw(obj, "maxBreadcrumbs"),
+        capture_console: raw(obj, "captureConsole"),
+        capture_network_errors: raw(obj, "captureNetworkErrors"),
     })
 }

@@ -7,5 +7,6 @@
 pub mod api;
 pub mod config;
 pub mod consent;
+pub mod errors;
 pub mod page;
 pub mod transport;

@@ -66,7 +66,7 @@ test('before a choice nothing is sent or stored; accepting releases the held eve
   assert.deepEqual(seen, [], 'no request from the agent');
   assert.deepEqual(await localState(page), { idb: [], local: [], session: [], cookie: '' });
   const stats = await page.evaluate(() => window.telemetry.getStats());
-  assert.equal(stats.held, 3, 'page view and two clicks held in memory');
+  assert.equal(stats.held, 4, 'page view, the error and two clicks held in memory');
   assert.equal(stats.sent, 0);
   assert.equal((await collector.stats()).events, 0);
   assert.deepEqual(await page.evaluate(() => window.telemetry.consent.get()), {
@@ -82,6 +82,11 @@ test('before a choice nothing is sent or stored; accepting releases the held eve
   for (const c of clicks) assert.equal(c.properties.contact, '[EMAIL]', 'the email was masked on the device');
   const views = await collector.events({ name: 'page_view' });
   assert.equal(views.length, 1, 'the held page view arrived');
+  const heldErrors = await waitFor(async () => {
+    const ev = await collector.events({ kind: 'error' });
+    return ev.length ? ev : null;
+  });
+  assert.deepEqual(heldErrors.map((e) => e.message), ["thrown while pending"], "the held error arrived");
   assert.ok(seen.every((r) => r.startsWith('POST ') && new URL(r.slice(5)).pathname === '/v1/batch'), seen.join('\n'));
   assert.deepEqual(errors, ['Error: thrown while pending']);
   await context.close();
