@@ -69,7 +69,7 @@ fn configuration_is_read_from_a_javascript_object_with_types_kept() {
 }
 
 #[wasm_bindgen_test]
-async fn a_refused_post_is_not_acknowledged_and_nothing_is_lost() {
+async fn a_rejected_batch_is_dropped_and_counted() {
     // Invalid configuration: one error naming every bad field, agent inert.
     let err = api::start(obj(&[("endpoint", JsValue::from_f64(1.0)), ("debug", "yes".into())])).unwrap_err();
     let msg: JsValue = err.into();
@@ -77,7 +77,8 @@ async fn a_refused_post_is_not_acknowledged_and_nothing_is_lost() {
     assert_eq!(msg, "telemetry: invalid configuration: endpoint: must be an http(s) URL or a path starting with /; debug: must be true or false");
     assert!(!api::track("x".into(), JsValue::UNDEFINED));
 
-    // The test server answers 404 for this path: the events stay queued.
+    // The test server answers 404 for this path: a 4xx other than 408/429
+    // will never be accepted, so the batch is dropped and counted as rejected.
     api::start(obj(&[
         ("endpoint", "/no-such-endpoint".into()),
         ("trackPageViews", JsValue::FALSE),
@@ -91,13 +92,14 @@ async fn a_refused_post_is_not_acknowledged_and_nothing_is_lost() {
     let acked = JsFuture::from(api::flush()).await.unwrap();
     assert_eq!(acked.as_f64(), Some(0.0));
     assert_eq!(stat("accepted"), 2.0);
-    assert_eq!(stat("pending"), 2.0);
-    assert_eq!(stat("retried"), 2.0);
+    assert_eq!(stat("rejected"), 2.0);
+    assert_eq!(stat("pending"), 0.0);
+    assert_eq!(stat("retried"), 0.0);
     assert_eq!(stat("sent"), 0.0);
 }
 
 #[wasm_bindgen_test]
 async fn a_closed_port_is_a_network_error() {
     let outcome = transport::finish(transport::start_post("http://127.0.0.1:9/v1/batch", "{}")).await;
-    assert_eq!(outcome, transport::Outcome::NetworkError);
+    assert_eq!(outcome, telemetry_agent::core::retry::Outcome::NetworkError);
 }

@@ -52,6 +52,8 @@ pub struct ConfigInput {
     pub max_breadcrumbs: Option<Raw>,
     pub capture_console: Option<Raw>,
     pub capture_network_errors: Option<Raw>,
+    pub max_stored_events: Option<Raw>,
+    pub max_stored_bytes: Option<Raw>,
 }
 
 /// The checked configuration.
@@ -87,6 +89,9 @@ pub struct Config {
     pub capture_console: bool,
     /// Failed fetch/XHR calls (network errors, 5xx) are captured as errors.
     pub capture_network_errors: bool,
+    /// Bounds of the IndexedDB outbox; past them the oldest events are dropped and counted.
+    pub max_stored_events: u32,
+    pub max_stored_bytes: u32,
 }
 
 impl Config {
@@ -162,6 +167,8 @@ impl Config {
         let max_breadcrumbs = int(&mut e, "maxBreadcrumbs", &input.max_breadcrumbs, 30, 0, 100, "must be an integer from 0 to 100");
         let capture_console = boolean(&mut e, "captureConsole", &input.capture_console, false);
         let capture_network_errors = boolean(&mut e, "captureNetworkErrors", &input.capture_network_errors, true);
+        let max_stored_events = int(&mut e, "maxStoredEvents", &input.max_stored_events, 5_000, 10, 1_000_000, "must be an integer from 10 to 1000000");
+        let max_stored_bytes = int(&mut e, "maxStoredBytes", &input.max_stored_bytes, 5_000_000, 10_000, 500_000_000, "must be an integer from 10000 to 500000000");
         let error_category = match &input.error_consent_category {
             None => Category::Analytics,
             Some(Raw::Str(s)) if s == "analytics" || s == "necessary" => Category::parse(s).unwrap_or(Category::Analytics),
@@ -193,6 +200,8 @@ impl Config {
             max_breadcrumbs,
             capture_console,
             capture_network_errors,
+            max_stored_events,
+            max_stored_bytes,
         })
     }
 }

@@ -44,6 +44,9 @@ pub struct Stats {
     pub errors: ErrorStats,
 }
 
+/// Name of the metric that reports events the durable store dropped past its bound.
+pub const AGENT_DROPPED: &str = "agent.dropped";
+
 /// Name of the metric that reports errors suppressed by the rate limit.
 pub const ERRORS_SUPPRESSED: &str = "errors.suppressed";
 
@@ -71,6 +74,7 @@ pub struct Pipeline {
     sampled_out: u64,
     held_dropped: u64,
     denied: u64,
+    store_dropped: u64,
 }
 
 impl Pipeline {
@@ -101,6 +105,7 @@ impl Pipeline {
             sampled_out: 0,
             held_dropped: 0,
             denied: 0,
+            store_dropped: 0,
         }
     }
 
@@ -323,6 +328,42 @@ impl Pipeline {
     /// The next request body within the configured count and byte limits.
     pub fn next_batch(&mut self, now: u64) -> Option<OutgoingBatch> {
         self.queue.take_batch(self.config.batch_size as usize, self.config.max_batch_bytes as usize, now, new_id())
+    }
+
+    /// The durable store evicted `n` events past its bound: counted, and sent
+    /// as agent self-telemetry (`agent.dropped`) with the next batch.
+    pub fn note_dropped(&mut self, n: u64, now: u64) {
+        self.store_dropped += n;
+        let mut attribution = Map::new();
+        attribution.insert("reason".into(), Value::String("store_bound".into()));
+        attribution.insert("totalDropped".into(), Value::from(self.store_dropped));
+        let event = Event::Metric(MonitoringMetric {
+            id: new_id(),
+            name: AGENT_DROPPED.into(),
+            value: n as f64,
+            unit: Unit::Count,
+            rating: None,
+            delta: None,
+            navigation_type: None,
+            attribution: Some(attribution),
+            user_id: None,
+            session_id: self.session_id.clone(),
+            timestamp: now,
+            context: self.context.clone(),
+            metadata: self.metadata(),
+        });
+        // Necessary for delivery itself: goes wherever sending is allowed at all.
+        if self.may_send() {
+            self.queue.push(event);
+        }
+    }
+
+    /// Every queued event, serialised, for durable storage (consent allowing).
+    pub fn drain_serialized(&mut self) -> Vec<(String, String)> {
+        if !self.may_send() {
+            return Vec::new();
+        }
+        self.queue.drain_serialized()
     }
 
     pub fn delivered(&mut self, batch: OutgoingBatch) {

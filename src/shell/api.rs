@@ -2,12 +2,11 @@
 //! the core, and carries out the core's answer. The JavaScript wrapper
 //! (`www/agent.js`) guards every call, so nothing here can break the page.
 
-use super::{config, consent, errors, page, transport};
+use super::{config, consent, delivery, errors, page, transport};
 use crate::core::errors::{ErrorSource, RawError};
 use crate::core::model::{ErrorCategory, Severity};
 use crate::core::consent::{Category, Decision};
 use crate::core::config::Config;
-use crate::core::delivery::OutgoingBatch;
 use crate::core::pipeline::Pipeline;
 use gloo_timers::callback::Interval;
 use serde_json::{Map, Value};
@@ -18,7 +17,6 @@ use wasm_bindgen::prelude::*;
 struct Agent {
     pipeline: Pipeline,
     endpoint: String,
-    in_flight: u32,
     _timer: Interval,
     _listeners: Vec<Closure<dyn FnMut()>>,
     _event_listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
@@ -32,6 +30,11 @@ thread_local! {
 /// so every entry point returns at once.
 static DISABLED: AtomicBool = AtomicBool::new(false);
 
+/// The pipeline, for the delivery module.
+pub(crate) fn with_pipeline<R>(f: impl FnOnce(&mut Pipeline) -> R) -> Option<R> {
+    with_agent(|a| f(&mut a.pipeline))
+}
+
 fn with_agent<R>(f: impl FnOnce(&mut Agent) -> R) -> Option<R> {
     if DISABLED.load(Ordering::Relaxed) {
         return None;
@@ -40,10 +43,12 @@ fn with_agent<R>(f: impl FnOnce(&mut Agent) -> R) -> Option<R> {
 }
 
 fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|_| {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
         if !DISABLED.swap(true, Ordering::Relaxed) {
             web_sys::console::warn_1(&JsValue::from_str("[telemetry] internal error: the agent is disabled; the page is unaffected"));
         }
+        previous(info);
     }));
 }
 
@@ -70,18 +75,21 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
         return Err(JsError::new("telemetry: invalid configuration: endpoint: cannot be resolved against the page URL"));
     };
     let interval = config.flush_interval_ms;
+    let (batch_size, max_batch_bytes) = (config.batch_size as usize, config.max_batch_bytes as usize);
+    let (max_stored, max_stored_bytes) = (config.max_stored_events, config.max_stored_bytes);
     let track_page_views = config.track_page_views;
     let session_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let initial_consent = consent::initial(&config);
     let pipeline = Pipeline::new(config, session_id, page::context(), initial_consent, js_sys::Math::random());
+    delivery::init(endpoint.clone(), batch_size, max_batch_bytes, max_stored, max_stored_bytes);
     let timer = Interval::new(interval, || {
         with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
-        send_next(false)
+        delivery::tick()
     });
     let listeners = listen_for_page_exit();
     let event_listeners = listen_for_errors();
     AGENT.with(|a| {
-        *a.borrow_mut() = Some(Agent { pipeline, endpoint, in_flight: 0, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
+        *a.borrow_mut() = Some(Agent { pipeline, endpoint, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
     });
     if track_page_views {
         let now = page::now_ms();
@@ -126,19 +134,7 @@ fn to_properties(value: &JsValue) -> Option<Map<String, Value>> {
 #[wasm_bindgen]
 pub fn flush() -> js_sys::Promise {
     with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
-    wasm_bindgen_futures::future_to_promise(async {
-        let mut acknowledged = 0u32;
-        loop {
-            let Some((batch, pending)) = take_and_start() else { break };
-            let n = batch.len() as u32;
-            let ok = settle(batch, pending).await;
-            if !ok {
-                break;
-            }
-            acknowledged += n;
-        }
-        Ok(JsValue::from(acknowledged))
-    })
+    wasm_bindgen_futures::future_to_promise(async { Ok(JsValue::from(delivery::flush().await)) })
 }
 
 /// Grants or denies consent categories (`"analytics"`, `["analytics", "marketing"]`,
@@ -180,6 +176,7 @@ fn categories_of(value: &JsValue) -> Option<Vec<Category>> {
 #[wasm_bindgen(js_name = consentRevoke)]
 pub fn consent_revoke() -> JsValue {
     with_agent(|a| a.pipeline.revoke());
+    delivery::erase();
     consent::erase_local();
     consent_get()
 }
@@ -211,6 +208,7 @@ pub fn forget() -> js_sys::Promise {
         a.pipeline.revoke();
         (erasure_url(&a.endpoint), ids)
     });
+    delivery::erase();
     consent::erase_local();
     wasm_bindgen_futures::future_to_promise(async move {
         let Some((Some(url), ids)) = target else { return Ok(JsValue::from_f64(-1.0)) };
@@ -259,14 +257,19 @@ pub fn mask_text(text: &str) -> String {
 pub fn get_stats() -> JsValue {
     let obj = js_sys::Object::new();
     if let Some(s) = with_agent(|a| a.pipeline.stats()) {
+        let d = delivery::stats();
         for (k, v) in [
             ("accepted", s.queue.accepted),
-            ("sent", s.queue.sent),
-            ("retried", s.queue.retried),
-            ("dropped", s.queue.dropped),
+            ("sent", s.queue.sent + d.sent),
+            ("retried", s.queue.retried + d.retried),
+            ("stored", d.stored),
+            ("storedNow", d.stored_now),
+            ("rejected", d.rejected),
+            ("beacons", d.beacons),
+            ("dropped", s.queue.dropped + d.evicted),
             ("invalid", s.invalid),
             ("sampledOut", s.sampled_out),
-            ("pending", s.pending),
+            ("pending", s.pending + d.stored_now),
             ("held", s.held),
             ("heldDropped", s.held_dropped),
             ("denied", s.denied),
@@ -276,59 +279,14 @@ pub fn get_stats() -> JsValue {
         ] {
             let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_f64(v as f64));
         }
+        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str("breaker"), &JsValue::from_str(delivery::breaker_state()));
     }
     obj.into()
 }
 
-/// Takes the next batch and starts its request.
-fn take_and_start() -> Option<(OutgoingBatch, Option<js_sys::Promise>)> {
-    with_agent(|a| {
-        if !a.pipeline.may_send() {
-            return None;
-        }
-        let batch = a.pipeline.next_batch(page::now_ms())?;
-        let pending = transport::start_post(&a.endpoint, &batch.body);
-        a.in_flight += 1;
-        Some((batch, pending))
-    })
-    .flatten()
-}
-
-/// Waits for the answer and tells the core; returns whether it was acknowledged.
-async fn settle(batch: OutgoingBatch, pending: Option<js_sys::Promise>) -> bool {
-    let outcome = transport::finish(pending).await;
-    let ok = outcome.acknowledged();
-    with_agent(|a| {
-        a.in_flight -= 1;
-        if ok {
-            a.pipeline.delivered(batch);
-        } else {
-            a.pipeline.failed(batch);
-        }
-    });
-    ok
-}
-
-/// The timer's tick (or a full batch): one request at a time unless `now`.
-fn send_next(now: bool) {
-    let busy = with_agent(|a| a.in_flight > 0 || !a.pipeline.has_pending()).unwrap_or(true);
-    if busy && !now {
-        return;
-    }
-    let Some((batch, pending)) = take_and_start() else { return };
-    wasm_bindgen_futures::spawn_local(async move {
-        settle(batch, pending).await;
-    });
-}
-
-/// Starts every pending batch at once: the page is being hidden or left.
-fn send_all() {
-    with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
-    while let Some((batch, pending)) = take_and_start() {
-        wasm_bindgen_futures::spawn_local(async move {
-            settle(batch, pending).await;
-        });
-    }
+/// A full batch, a consent grant: persist and send now rather than at the next tick.
+fn send_next(_now: bool) {
+    delivery::tick();
 }
 
 fn listen_for_page_exit() -> Vec<Closure<dyn FnMut()>> {
@@ -340,16 +298,20 @@ fn listen_for_page_exit() -> Vec<Closure<dyn FnMut()>> {
             .map(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
             .unwrap_or(false);
         if hidden {
-            send_all();
+            with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
+            delivery::page_exit();
         }
     });
     if let Some(doc) = window.document() {
         let _ = doc.add_event_listener_with_callback("visibilitychange", on_hidden.as_ref().unchecked_ref());
     }
     listeners.push(on_hidden);
-    let on_pagehide = Closure::<dyn FnMut()>::new(send_all);
+    let on_pagehide = Closure::<dyn FnMut()>::new(delivery::page_exit);
     let _ = window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
     listeners.push(on_pagehide);
+    let on_online = Closure::<dyn FnMut()>::new(delivery::tick);
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    listeners.push(on_online);
     listeners
 }
 

@@ -46,5 +46,7 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         max_breadcrumbs: raw(obj, "maxBreadcrumbs"),
         capture_console: raw(obj, "captureConsole"),
         capture_network_errors: raw(obj, "captureNetworkErrors"),
+        max_stored_events: raw(obj, "maxStoredEvents"),
+        max_stored_bytes: raw(obj, "maxStoredBytes"),
     })
 }

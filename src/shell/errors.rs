@@ -70,7 +70,7 @@ pub fn text_of(v: &JsValue) -> String {
     if let Some(s) = v.as_string() {
         s
     } else if let Some(n) = v.as_f64() {
-        js_sys::Number::from(n).to_string(10).ok().and_then(|s| s.as_string()).unwrap_or_default()
+        js_sys::Number::from(n).to_string_with_radix(10).ok().and_then(|s| s.as_string()).unwrap_or_default()
     } else if let Some(b) = v.as_bool() {
         String::from(if b { "true" } else { "false" })
     } else if v.is_undefined() {

@@ -7,6 +7,8 @@
 pub mod api;
 pub mod config;
 pub mod consent;
+pub mod delivery;
 pub mod errors;
+pub mod idb;
 pub mod page;
 pub mod transport;

@@ -1,30 +1,24 @@
 //! Sends request bodies with `fetch` and `keepalive`, so that a request
 //! started while the page is going away still completes, and so that the
-//! response can be read (a beacon's `true` is no delivery receipt).
+//! response can be read (a beacon's `true` is no delivery receipt). Bodies
+//! above [`COMPRESS_MIN_BYTES`] are gzip-compressed with `CompressionStream`
+//! (streamed, off the main thread's critical path) where the browser has it.
 
+use crate::core::retry::Outcome;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// How a request ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Status(u16),
-    NetworkError,
-}
+/// A request not answered in this time is aborted and counts as a timeout.
+pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
+/// Smaller bodies are sent as they are: compressing them saves too little.
+pub const COMPRESS_MIN_BYTES: usize = 1_024;
+/// What keepalive requests in flight may carry in all (the browsers' budget is 64 KiB).
+pub const KEEPALIVE_BUDGET_BYTES: usize = 60_000;
 
-impl Outcome {
-    pub fn acknowledged(self) -> bool {
-        matches!(self, Outcome::Status(s) if (200..300).contains(&s))
-    }
-}
-
-/// Starts a POST now (synchronously, so it is under way even if the page is
-/// being hidden) and returns the pending response.
-pub fn start_post(url: &str, body: &str) -> Option<js_sys::Promise> {
-    let window = web_sys::window()?;
+fn init(body: &JsValue, gzip: bool, signal: Option<&web_sys::AbortSignal>) -> Option<web_sys::RequestInit> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
+    init.set_body(body);
     // Stable web-sys has no setter for `keepalive`; the init is a plain object.
     js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE).ok()?;
     init.set_credentials(web_sys::RequestCredentials::Omit);
@@ -32,19 +26,85 @@ pub fn start_post(url: &str, body: &str) -> Option<js_sys::Promise> {
     let headers = web_sys::Headers::new().ok()?;
     // text/plain keeps cross-origin posts free of a CORS preflight.
     headers.set("Content-Type", "text/plain;charset=UTF-8").ok()?;
+    if gzip {
+        headers.set("Content-Encoding", "gzip").ok()?;
+    }
     init.set_headers(&headers);
+    if let Some(s) = signal {
+        init.set_signal(Some(s));
+    }
+    Some(init)
+}
+
+/// Starts a POST now (synchronously, so it is under way even if the page is
+/// being hidden) and returns the pending response.
+pub fn start_post(url: &str, body: &str) -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    let init = init(&JsValue::from_str(body), false, None)?;
     let request = web_sys::Request::new_with_str_and_init(url, &init).ok()?;
     Some(window.fetch_with_request(&request))
+}
+
+/// Sends a beacon (page exit, past the keepalive budget). Its `true` only
+/// means "queued": the events stay stored until a later acknowledgement.
+pub fn beacon(url: &str, body: &str) -> bool {
+    web_sys::window().and_then(|w| w.navigator().send_beacon_with_opt_str(url, Some(body)).ok()).unwrap_or(false)
 }
 
 pub async fn finish(pending: Option<js_sys::Promise>) -> Outcome {
     let Some(pending) = pending else { return Outcome::NetworkError };
     match JsFuture::from(pending).await {
         Ok(value) => match value.dyn_into::<web_sys::Response>() {
-            Ok(resp) => Outcome::Status(resp.status()),
+            Ok(resp) => Outcome::Status { code: resp.status(), retry_after: resp.headers().get("Retry-After").ok().flatten() },
             Err(_) => Outcome::NetworkError,
         },
         Err(_) => Outcome::NetworkError,
+    }
+}
+
+async fn gzip(body: &str) -> Option<js_sys::Uint8Array> {
+    // CompressionStream is behind web-sys's unstable APIs: reach it with Reflect.
+    let ctor = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("CompressionStream")).ok()?;
+    let ctor: js_sys::Function = ctor.dyn_into().ok()?;
+    let cs = js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(&JsValue::from_str("gzip"))).ok()?;
+    let readable: web_sys::ReadableStream = js_sys::Reflect::get(&cs, &JsValue::from_str("readable")).ok()?.dyn_into().ok()?;
+    let writable: web_sys::WritableStream = js_sys::Reflect::get(&cs, &JsValue::from_str("writable")).ok()?.dyn_into().ok()?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(body));
+    let blob = web_sys::Blob::new_with_str_sequence(&parts).ok()?;
+    let pair = web_sys::ReadableWritablePair::new(&readable, &writable);
+    let stream = blob.stream().pipe_through(&pair);
+    let resp = web_sys::Response::new_with_opt_readable_stream(Some(&stream)).ok()?;
+    let buf = JsFuture::from(resp.array_buffer().ok()?).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buf))
+}
+
+/// A normal send: compressed when large, aborted after [`REQUEST_TIMEOUT_MS`].
+pub async fn send(url: &str, body: &str) -> Outcome {
+    let Some(window) = web_sys::window() else { return Outcome::NetworkError };
+    let compressed = if body.len() >= COMPRESS_MIN_BYTES { gzip(body).await } else { None };
+    let controller = web_sys::AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let payload: JsValue = match &compressed {
+        Some(bytes) => bytes.clone().into(),
+        None => JsValue::from_str(body),
+    };
+    let Some(init) = init(&payload, compressed.is_some(), signal.as_ref()) else { return Outcome::NetworkError };
+    let Ok(request) = web_sys::Request::new_with_str_and_init(url, &init) else { return Outcome::NetworkError };
+    let pending = window.fetch_with_request(&request);
+    let fired = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = fired.clone();
+    let timer = controller.map(|c| {
+        gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || {
+            flag.set(true);
+            c.abort();
+        })
+    });
+    let outcome = finish(Some(pending)).await;
+    drop(timer);
+    if fired.get() && outcome == Outcome::NetworkError {
+        Outcome::Timeout
+    } else {
+        outcome
     }
 }
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { gunzipSync } from 'node:zlib';
 import Ajv2020 from 'ajv/dist/2020.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -84,11 +85,15 @@ export function batchValidator() {
   return ajv.compile(schema);
 }
 
-/** Records the bodies of every batch request a page makes. */
+/** Records the bodies of every batch request a page makes (gzip bodies decoded). */
 export function captureBatches(page) {
   const bodies = [];
-  page.on('request', (req) => {
-    if (req.method() === 'POST' && new URL(req.url()).pathname === '/v1/batch') bodies.push(req.postData());
+  page.on('request', async (req) => {
+    if (req.method() !== 'POST' || new URL(req.url()).pathname !== '/v1/batch') return;
+    const buf = req.postDataBuffer();
+    if (!buf) return;
+    const gz = (await req.allHeaders())['content-encoding'] === 'gzip';
+    bodies.push(gz ? gunzipSync(buf).toString('utf8') : buf.toString('utf8'));
   });
   return bodies;
 }

@@ -4,5 +4,5 @@
 mod queue;
 mod state;
 
-pub use queue::{OutgoingBatch, Queue, QueueStats};
+pub use queue::{batch_body, with_transmission, OutgoingBatch, Queue, QueueStats, PENDING_TRANSMISSION};
 pub use state::DeliveryState;

@@ -141,6 +141,23 @@ impl Queue {
         }
     }
 
+    /// Takes every queued event out, serialised, oldest first: they move to
+    /// durable storage (their state becomes `Buffered`).
+    pub fn drain_serialized(&mut self) -> Vec<(String, String)> {
+        let mut out = Vec::with_capacity(self.entries.len());
+        for mut entry in self.entries.drain(..) {
+            set_transmission(&mut entry.event, PENDING_TRANSMISSION);
+            match serde_json::to_string(&entry.event) {
+                Ok(json) => {
+                    transition(&mut entry, DeliveryState::Buffered);
+                    out.push((entry.event.id().to_string(), json));
+                }
+                Err(_) => self.stats.dropped += 1,
+            }
+        }
+        out
+    }
+
     /// Forgets every queued event (consent withdrawn).
     pub fn clear(&mut self) {
         self.entries.clear();
@@ -177,6 +194,39 @@ fn bump_retry(event: &mut Event) {
     if let Some(m) = meta {
         m.retry_count = m.retry_count.saturating_add(1);
     }
+}
+
+/// The transmission id of a stored event until it is sent: [`with_transmission`]
+/// puts the real one in when a batch is built from stored events.
+pub const PENDING_TRANSMISSION: &str = "pending";
+
+/// A batch body with every stored event's pending transmission id replaced.
+pub fn with_transmission(body: &str, transmission_id: &str) -> String {
+    let mut from = String::from("\"transmissionId\":\"");
+    from.push_str(PENDING_TRANSMISSION);
+    from.push('"');
+    let mut to = String::from("\"transmissionId\":\"");
+    to.push_str(transmission_id);
+    to.push('"');
+    body.replace(&from, &to)
+}
+
+/// `{"v":1,"sentAt":…,"events":[…]}` from events already serialised.
+pub fn batch_body<'a>(sent_at: u64, events: impl Iterator<Item = &'a str>) -> String {
+    let mut body = String::with_capacity(256);
+    body.push_str("{\"v\":");
+    body.push_str(itoa(BATCH_VERSION as u64).as_str());
+    body.push_str(",\"sentAt\":");
+    body.push_str(itoa(sent_at).as_str());
+    body.push_str(",\"events\":[");
+    for (i, e) in events.enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(e);
+    }
+    body.push_str("]}");
+    body
 }
 
 fn itoa(n: u64) -> String {
@@ -318,6 +368,39 @@ mod tests {
         let b = q.take_batch(10, 60_000, 1_700_000_000_000, "t".into()).unwrap();
         let names: Vec<_> = parse_back(&b).iter().map(|e| e.name().to_string()).collect();
         assert_eq!(names, ["e2", "e3", "e4"]);
+    }
+
+    #[test]
+    fn draining_serialises_in_order_and_empties_the_queue() {
+        let mut q = Queue::new(10);
+        for i in 0..3 {
+            q.push(event(i, 0));
+        }
+        let drained = q.drain_serialized();
+        assert!(q.is_empty());
+        let names: Vec<String> = drained
+            .iter()
+            .map(|(id, json)| {
+                let e: Event = serde_json::from_str(json).unwrap();
+                assert_eq!(e.id(), id);
+                e.name().to_string()
+            })
+            .collect();
+        assert_eq!(names, ["e0", "e1", "e2"]);
+    }
+
+    #[test]
+    fn stored_events_get_their_transmission_id_when_sent() {
+        let mut q = Queue::new(10);
+        q.push(event(0, 0));
+        q.push(event(1, 0));
+        let drained = q.drain_serialized();
+        let body = with_transmission(&batch_body(1_700_000_000_000, drained.iter().map(|(_, j)| j.as_str())), "tx-42");
+        let parsed = ParsedBatch::parse(body.as_bytes()).unwrap();
+        for e in parsed.events {
+            let Event::Analytics(a) = e.unwrap() else { panic!() };
+            assert_eq!(a.metadata.transmission_id.as_deref(), Some("tx-42"));
+        }
     }
 
     #[test]

@@ -1,0 +1,431 @@
+//! Carries out delivery: the pipeline's queue → IndexedDB outbox → batches →
+//! fetch (keepalive), with the core's retry verdicts, backoff and circuit
+//! breaker. Nothing here runs unless consent allows sending.
+//!
+//! With IndexedDB every accepted event is written to the outbox at the next
+//! tick and deleted only when acknowledged; batches are claimed from the
+//! outbox under a lease, so tabs never send the same stored events at once,
+//! reloads resume where the last page stopped, and an endpoint that fails or
+//! a browser that is offline loses nothing. Without IndexedDB (refused or
+//! missing) the in-memory queue is sent directly.
+
+use super::api::with_pipeline;
+use super::idb::{self, Store};
+use super::{page, transport};
+use crate::core::delivery::{batch_body, with_transmission};
+use crate::core::retry::{classify, BreakerConfig, CircuitBreaker, Permit, Verdict};
+use std::cell::RefCell;
+
+/// A claimed batch stays leased this long: longer than a request may take.
+pub const LEASE_MS: f64 = transport::REQUEST_TIMEOUT_MS as f64 + 5_000.0;
+/// Events sent while the page is being left are leased this long before
+/// another page may send them again.
+pub const EXIT_LEASE_MS: f64 = 10_000.0;
+/// Batches one drive of the outbox sends at most (then it waits for the next tick).
+const MAX_BATCHES_PER_DRIVE: u32 = 20;
+
+enum StoreState {
+    Unopened,
+    Opening,
+    Ready(Store),
+    Unavailable,
+}
+
+/// Counters for `getStats()`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DeliveryStats {
+    pub sent: u64,
+    pub retried: u64,
+    pub stored: u64,
+    pub evicted: u64,
+    pub rejected: u64,
+    pub stored_now: u64,
+    pub beacons: u64,
+}
+
+struct Delivery {
+    endpoint: String,
+    batch_size: usize,
+    max_bytes: usize,
+    max_stored: u32,
+    max_stored_bytes: u32,
+    store: StoreState,
+    breaker: CircuitBreaker,
+    split_limit: usize,
+    driving: bool,
+    /// Serialised events the outbox refused; sent from memory.
+    raw: Vec<(String, String)>,
+    stats: DeliveryStats,
+}
+
+thread_local! {
+    static DELIVERY: RefCell<Option<Delivery>> = const { RefCell::new(None) };
+}
+
+fn with<R>(f: impl FnOnce(&mut Delivery) -> R) -> Option<R> {
+    DELIVERY.with(|d| d.try_borrow_mut().ok().and_then(|mut d| d.as_mut().map(f)))
+}
+
+pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u32, max_stored_bytes: u32) {
+    DELIVERY.with(|d| {
+        *d.borrow_mut() = Some(Delivery {
+            endpoint,
+            batch_size,
+            max_bytes,
+            max_stored,
+            max_stored_bytes,
+            store: StoreState::Unopened,
+            breaker: CircuitBreaker::new(BreakerConfig::default()),
+            split_limit: batch_size,
+            driving: false,
+            raw: Vec::new(),
+            stats: DeliveryStats::default(),
+        })
+    });
+}
+
+pub fn stats() -> DeliveryStats {
+    with(|d| d.stats).unwrap_or_default()
+}
+
+/// The breaker's state name, for `getStats()`.
+pub fn breaker_state() -> &'static str {
+    with(|d| d.breaker.state().as_str()).unwrap_or("closed")
+}
+
+fn online() -> bool {
+    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
+}
+
+fn store() -> Option<Store> {
+    with(|d| match &d.store {
+        StoreState::Ready(s) => Some(s.clone()),
+        _ => None,
+    })
+    .flatten()
+}
+
+/// The timer's tick, a full batch, `online`, a consent grant: persist and send.
+pub fn tick() {
+    if !with_pipeline(|p| p.may_send()).unwrap_or(false) {
+        return;
+    }
+    let state = with(|d| match d.store {
+        StoreState::Unopened => {
+            d.store = StoreState::Opening;
+            0
+        }
+        StoreState::Opening => 1,
+        StoreState::Ready(_) => 2,
+        StoreState::Unavailable => 3,
+    });
+    match state {
+        Some(0) => {
+            let (count, bytes) = with(|d| (d.max_stored, d.max_stored_bytes)).unwrap_or((5_000, 5_000_000));
+            wasm_bindgen_futures::spawn_local(async move {
+                let opened = Store::open(count, bytes).await;
+                with(|d| {
+                    d.store = match opened {
+                        Some(s) => StoreState::Ready(s),
+                        None => StoreState::Unavailable,
+                    }
+                });
+                tick();
+            });
+        }
+        Some(2) => {
+            if with(|d| std::mem::replace(&mut d.driving, true)) == Some(false) {
+                wasm_bindgen_futures::spawn_local(async {
+                    drive().await;
+                    with(|d| d.driving = false);
+                });
+            }
+        }
+        Some(3) => send_from_memory(),
+        _ => {}
+    }
+}
+
+/// Persists the queue, then sends claimed batches while the endpoint accepts them.
+/// Returns the number of events acknowledged.
+async fn drive() -> u32 {
+    let Some(store) = store() else { return 0 };
+    let mut acknowledged = 0;
+    persist(&store, 0.0).await;
+    for _ in 0..MAX_BATCHES_PER_DRIVE {
+        if !online() || !with_pipeline(|p| p.may_send()).unwrap_or(false) {
+            break;
+        }
+        let now = js_sys::Date::now();
+        let Some((limit, max_bytes, endpoint)) = with(|d| match d.breaker.allow_send(now as u64) {
+            Permit::Normal => Some((d.split_limit, d.max_bytes, d.endpoint.clone())),
+            Permit::Probe => Some((1, d.max_bytes, d.endpoint.clone())),
+            Permit::Wait(_) => None,
+        })
+        .flatten() else {
+            break;
+        };
+        let claimed = match store.claim(now, now + LEASE_MS, limit, max_bytes).await {
+            Ok(c) => c,
+            Err(_) => break,
+        };
+        if claimed.is_empty() {
+            // Nothing to send: a probe that was not used must not hold the breaker.
+            with(|d| d.breaker.on_success(now as u64));
+            break;
+        }
+        let ids: Vec<String> = claimed.iter().map(|(id, _)| id.clone()).collect();
+        let body = with_transmission(&batch_body(now as u64, claimed.iter().map(|(_, b)| b.as_str())), &new_id());
+        let outcome = transport::send(&endpoint, &body).await;
+        let after = js_sys::Date::now();
+        let verdict = classify(&outcome).for_batch_of(ids.len());
+        let n = ids.len() as u64;
+        match verdict {
+            Verdict::Delivered => {
+                let meta = store.delete(&ids).await.ok();
+                with(|d| {
+                    d.breaker.on_success(after as u64);
+                    d.split_limit = d.batch_size;
+                    d.stats.sent += n;
+                    if let Some(m) = meta {
+                        d.stats.stored_now = m.count.max(0.0) as u64;
+                    }
+                });
+                acknowledged += n as u32;
+            }
+            Verdict::Retry => {
+                let retry_after = outcome.retry_after_ms(after as u64);
+                let _ = store.release(&ids, 0.0).await;
+                with(|d| {
+                    d.breaker.on_failure(after as u64, retry_after, js_sys::Math::random());
+                    d.stats.retried += n;
+                });
+                break;
+            }
+            Verdict::Split => {
+                let _ = store.release(&ids, 0.0).await;
+                with(|d| {
+                    d.breaker.on_success(after as u64);
+                    d.split_limit = (ids.len() / 2).max(1);
+                });
+            }
+            Verdict::Reject => {
+                let meta = store.delete(&ids).await.ok();
+                with(|d| {
+                    d.breaker.on_success(after as u64);
+                    d.stats.rejected += n;
+                    if let Some(m) = meta {
+                        d.stats.stored_now = m.count.max(0.0) as u64;
+                    }
+                });
+            }
+        }
+    }
+    acknowledged
+}
+
+/// Moves the pipeline's queue into the outbox (leased until `lease`).
+async fn persist(store: &Store, lease: f64) -> Vec<(String, String)> {
+    let records = with_pipeline(|p| p.drain_serialized()).unwrap_or_default();
+    if records.is_empty() {
+        return records;
+    }
+    match store.put(&records, lease).await {
+        Ok((evicted, meta)) => {
+            with(|d| {
+                d.stats.stored += records.len() as u64;
+                d.stats.evicted += evicted as u64;
+                d.stats.stored_now = meta.count.max(0.0) as u64;
+            });
+            if evicted > 0 {
+                with_pipeline(|p| p.note_dropped(evicted as u64, page::now_ms()));
+            }
+        }
+        Err(_) => {
+            // The outbox refused the write: keep the events in memory and stop using it.
+            with(|d| {
+                d.raw.extend(records.iter().cloned());
+                d.store = StoreState::Unavailable;
+            });
+        }
+    }
+    records
+}
+
+/// Sends what is queued from memory (no IndexedDB here).
+fn send_from_memory() {
+    let raw = with(|d| {
+        let n = d.raw.len().min(d.batch_size);
+        d.raw.drain(..n).collect::<Vec<_>>()
+    })
+    .unwrap_or_default();
+    if !raw.is_empty() {
+        let endpoint = with(|d| d.endpoint.clone()).unwrap_or_default();
+        wasm_bindgen_futures::spawn_local(async move {
+            let body = with_transmission(&batch_body(page::now_ms(), raw.iter().map(|(_, b)| b.as_str())), &new_id());
+            let outcome = transport::send(&endpoint, &body).await;
+            let n = raw.len() as u64;
+            match classify(&outcome) {
+                Verdict::Delivered => with(|d| d.stats.sent += n),
+                Verdict::Reject => with(|d| d.stats.rejected += n),
+                _ => with(|d| {
+                    d.stats.retried += n;
+                    let mut back = raw;
+                    back.append(&mut d.raw);
+                    d.raw = back;
+                }),
+            };
+        });
+        return;
+    }
+    let next = with_pipeline(|p| p.next_batch(page::now_ms())).flatten();
+    let Some(batch) = next else { return };
+    let endpoint = with(|d| d.endpoint.clone()).unwrap_or_default();
+    wasm_bindgen_futures::spawn_local(async move {
+        let outcome = transport::send(&endpoint, &batch.body).await;
+        let n = batch.len() as u64;
+        match classify(&outcome).for_batch_of(batch.len()) {
+            Verdict::Delivered => {
+                with_pipeline(|p| p.delivered(batch));
+                with(|d| d.stats.sent += n);
+            }
+            Verdict::Reject => {
+                with(|d| d.stats.rejected += n);
+            }
+            _ => {
+                with_pipeline(|p| p.failed(batch));
+                with(|d| d.stats.retried += n);
+            }
+        }
+    });
+}
+
+/// `flush()`: persists, then sends; resolves with the number acknowledged.
+pub async fn flush() -> u32 {
+    if !with_pipeline(|p| p.may_send()).unwrap_or(false) {
+        return 0;
+    }
+    // Acknowledgements while this flush runs count, also those of a drive in progress.
+    let sent_before = stats().sent;
+    // Open the outbox if that has not happened yet, and wait for any drive in progress.
+    tick();
+    for _ in 0..500 {
+        let busy = with(|d| d.driving || matches!(d.store, StoreState::Opening | StoreState::Unopened)).unwrap_or(false);
+        if !busy {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    if store().is_some() {
+        with(|d| d.driving = true);
+        drive().await;
+        with(|d| d.driving = false);
+        return (stats().sent - sent_before) as u32;
+    }
+    let mut acknowledged = 0;
+    while let Some(batch) = with_pipeline(|p| p.next_batch(page::now_ms())).flatten() {
+        let endpoint = with(|d| d.endpoint.clone()).unwrap_or_default();
+        let outcome = transport::send(&endpoint, &batch.body).await;
+        let n = batch.len() as u64;
+        match classify(&outcome).for_batch_of(batch.len()) {
+            Verdict::Delivered => {
+                with_pipeline(|p| p.delivered(batch));
+                with(|d| d.stats.sent += n);
+                acknowledged += n as u32;
+            }
+            Verdict::Reject => {
+                with(|d| d.stats.rejected += n);
+            }
+            _ => {
+                with_pipeline(|p| p.failed(batch));
+                with(|d| d.stats.retried += n);
+                break;
+            }
+        }
+    }
+    acknowledged
+}
+
+/// The page is being hidden or left: write what is queued to the outbox and
+/// send it at once — keepalive fetches up to their budget, beacons past it.
+/// Whatever is not acknowledged stays stored for the next page.
+pub fn page_exit() {
+    if !with_pipeline(|p| p.may_send()).unwrap_or(false) || !online() {
+        if let Some(store) = store() {
+            wasm_bindgen_futures::spawn_local(async move {
+                persist(&store, 0.0).await;
+            });
+        }
+        return;
+    }
+    let records = with_pipeline(|p| p.drain_serialized()).unwrap_or_default();
+    if records.is_empty() {
+        return;
+    }
+    let now = js_sys::Date::now();
+    let store = store();
+    if let Some(s) = &store {
+        let s = s.clone();
+        let recs = records.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok((evicted, _)) = s.put(&recs, now + EXIT_LEASE_MS).await {
+                with(|d| {
+                    d.stats.stored += recs.len() as u64;
+                    d.stats.evicted += evicted as u64;
+                });
+            }
+        });
+    }
+    let Some((endpoint, max_bytes)) = with(|d| (d.endpoint.clone(), d.max_bytes)) else { return };
+    let mut budget = transport::KEEPALIVE_BUDGET_BYTES;
+    let mut i = 0;
+    while i < records.len() {
+        let mut j = i;
+        let mut size = 40;
+        while j < records.len() && (j == i || size + records[j].1.len() + 1 <= max_bytes) {
+            size += records[j].1.len() + 1;
+            j += 1;
+        }
+        let chunk = &records[i..j];
+        let body = with_transmission(&batch_body(now as u64, chunk.iter().map(|(_, b)| b.as_str())), &new_id());
+        let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
+        if body.len() <= budget {
+            budget -= body.len();
+            let pending = transport::start_post(&endpoint, &body);
+            let store = store.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = transport::finish(pending).await;
+                if classify(&outcome) == Verdict::Delivered {
+                    let n = ids.len() as u64;
+                    let meta = match store {
+                        Some(s) => s.delete(&ids).await.ok(),
+                        None => None,
+                    };
+                    with(|d| {
+                        d.stats.sent += n;
+                        if let Some(m) = meta {
+                            d.stats.stored_now = m.count.max(0.0) as u64;
+                        }
+                    });
+                }
+            });
+        } else if transport::beacon(&endpoint, &body) {
+            with(|d| d.stats.beacons += 1);
+        }
+        i = j;
+    }
+}
+
+/// Consent withdrawn or forget(): closes and deletes the outbox.
+pub fn erase() {
+    let old = with(|d| std::mem::replace(&mut d.store, StoreState::Unopened));
+    if let Some(StoreState::Ready(s)) = old {
+        s.close();
+    }
+    idb::delete_database();
+    with(|d| d.stats.stored_now = 0);
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().hyphenated().to_string()
+}
