@@ -33,18 +33,38 @@ pub struct Settings {
     /// Origins allowed to post across origins; `*` allows any.
     pub cors_origins: Vec<String>,
     pub max_body: usize,
+    /// Enables `POST /v1/test/fault`, which makes `/v1/batch` fail on purpose
+    /// (for chaos tests; never on a real deployment).
+    pub faults: bool,
+}
+
+/// How `/v1/batch` misbehaves while a fault is set.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// Answer this status without storing (500, 429, …); `None`: behave.
+    pub status: Option<u16>,
+    /// Sent with the status as `Retry-After`.
+    pub retry_after: Option<String>,
+    /// Wait this long before handling the request normally.
+    pub hang_ms: Option<u64>,
 }
 
 #[derive(Clone)]
 struct AppState {
     store: Arc<Mutex<Store>>,
     max_body: usize,
+    fault: Arc<Mutex<Fault>>,
 }
 
 pub fn app(settings: &Settings) -> rusqlite::Result<Router> {
     let store = Store::open(&settings.db)?;
-    let state = AppState { store: Arc::new(Mutex::new(store)), max_body: settings.max_body };
-    let api = Router::new()
+    let state = AppState { store: Arc::new(Mutex::new(store)), max_body: settings.max_body, fault: Arc::new(Mutex::new(Fault::default())) };
+    let mut api = Router::new();
+    if settings.faults {
+        api = api.route("/v1/test/fault", post(set_fault));
+    }
+    let api = api
         .route("/v1/batch", post(post_batch))
         .route("/v1/events", get(get_events))
         .route("/v1/stats", get(get_stats))
@@ -86,7 +106,27 @@ fn problem(status: StatusCode, error: &str, problems: serde_json::Value) -> Resp
     (status, Json(json!({ "error": error, "problems": problems }))).into_response()
 }
 
+async fn set_fault(State(state): State<AppState>, Json(fault): Json<Fault>) -> Response {
+    *state.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
+    Json(json!({ "ok": true })).into_response()
+}
+
 async fn post_batch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let fault = state.fault.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if let Some(ms) = fault.hang_ms {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    if let Some(code) = fault.status {
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut resp = problem(status, "fault injected", json!([]));
+        if let Some(ra) = fault.retry_after.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, ra);
+        }
+        if let Ok(mut s) = state.store.lock() {
+            let _ = s.count_fault();
+        }
+        return resp;
+    }
     if body.len() > state.max_body {
         return problem(StatusCode::PAYLOAD_TOO_LARGE, "body too large", json!([{"field": "body", "problem": format!("exceeds {} bytes", state.max_body)}]));
     }
@@ -193,6 +233,7 @@ async fn get_stats(State(state): State<AppState>) -> Response {
             "duplicates": s.counter("duplicates")?,
             "rejected": s.counter("rejected")?,
             "batches": s.counter("batches")?,
+            "faults": s.counter("faults")?,
         }))
     })
     .await;

@@ -2,7 +2,7 @@ use collector::{app, Settings, DEFAULT_MAX_BODY};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: collector [--host 127.0.0.1] [--port 8080] [--db telemetry.db] [--www www] [--cors-origin ORIGIN]... [--max-body BYTES]";
+const USAGE: &str = "usage: collector [--host 127.0.0.1] [--port 8080] [--db telemetry.db] [--www www] [--cors-origin ORIGIN]... [--max-body BYTES] [--test-faults]";
 
 fn main() {
     let mut host = "127.0.0.1".to_string();
@@ -12,6 +12,7 @@ fn main() {
         www: PathBuf::from("www"),
         cors_origins: Vec::new(),
         max_body: DEFAULT_MAX_BODY,
+        faults: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -22,6 +23,7 @@ fn main() {
             "--db" => settings.db = PathBuf::from(value()),
             "--www" => settings.www = PathBuf::from(value()),
             "--cors-origin" => settings.cors_origins.push(value()),
+            "--test-faults" => settings.faults = true,
             "--max-body" => settings.max_body = value().parse().unwrap_or_else(|_| fail("--max-body must be a number of bytes")),
             "-h" | "--help" => {
                 println!("{USAGE}");

@@ -89,6 +89,10 @@ impl Store {
         Ok(StoreOutcome { accepted, duplicates })
     }
 
+    pub fn count_fault(&mut self) -> rusqlite::Result<()> {
+        bump(&self.conn, "faults", 1)
+    }
+
     pub fn count_rejected(&mut self, n: usize) -> rusqlite::Result<()> {
         bump(&self.conn, "rejected", n as i64)
     }

@@ -22,6 +22,7 @@ impl Server {
             www: dir.join("www"),
             cors_origins: cors.iter().map(|s| s.to_string()).collect(),
             max_body,
+            faults: true,
         };
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let router = app(&settings).unwrap();
@@ -304,4 +305,19 @@ fn a_subject_can_be_exported_and_erased() {
     assert_eq!(status, 400);
     let (status, _, _) = srv.request("POST", "/v1/erasure", &[], br#"{"subjects":[""]}"#);
     assert_eq!(status, 400);
+}
+
+#[test]
+fn injected_faults_answer_without_storing() {
+    let srv = Server::start(&[], 1 << 20);
+    let (status, _, _) = srv.request("POST", "/v1/test/fault", &[("Content-Type", "application/json")], br#"{"status":429,"retryAfter":"2"}"#);
+    assert_eq!(status, 200);
+    let body = batch(vec![analytics(&id(), "a", "s")]);
+    let (status, head, _) = srv.request("POST", "/v1/batch", &[("Content-Type", "application/json")], body.as_bytes());
+    assert_eq!(status, 429);
+    assert!(head.contains("retry-after: 2"), "{head}");
+    assert_eq!(srv.get_json("/v1/events")["count"], 0);
+    srv.request("POST", "/v1/test/fault", &[("Content-Type", "application/json")], b"{}");
+    assert_eq!(srv.post(&body).0, 200);
+    assert_eq!(srv.get_json("/v1/stats")["faults"], 1);
 }

@@ -114,6 +114,8 @@ pub fn track(name: JsValue, properties: JsValue) -> bool {
     };
     if full {
         send_next(true);
+    } else if accepted {
+        delivery::persist_soon(delivery::PERSIST_DELAY_MS);
     }
     accepted
 }

@@ -21,6 +21,8 @@ pub const LEASE_MS: f64 = transport::REQUEST_TIMEOUT_MS as f64 + 5_000.0;
 /// Events sent while the page is being left are leased this long before
 /// another page may send them again.
 pub const EXIT_LEASE_MS: f64 = 10_000.0;
+/// Accepted events reach the outbox within this time.
+pub const PERSIST_DELAY_MS: u32 = 200;
 /// Batches one drive of the outbox sends at most (then it waits for the next tick).
 const MAX_BATCHES_PER_DRIVE: u32 = 20;
 
@@ -55,6 +57,11 @@ struct Delivery {
     driving: bool,
     /// Serialised events the outbox refused; sent from memory.
     raw: Vec<(String, String)>,
+    persist_scheduled: bool,
+    /// Events being written to the outbox, kept until the write committed: a
+    /// page that is left meanwhile sends them (its write may be aborted).
+    persisting: Vec<(u64, Vec<(String, String)>)>,
+    next_write: u64,
     stats: DeliveryStats,
 }
 
@@ -79,6 +86,9 @@ pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u
             split_limit: batch_size,
             driving: false,
             raw: Vec::new(),
+            persist_scheduled: false,
+            persisting: Vec::new(),
+            next_write: 0,
             stats: DeliveryStats::default(),
         })
     });
@@ -124,6 +134,9 @@ pub fn tick() {
             let (count, bytes) = with(|d| (d.max_stored, d.max_stored_bytes)).unwrap_or((5_000, 5_000_000));
             wasm_bindgen_futures::spawn_local(async move {
                 let opened = Store::open(count, bytes).await;
+                if let Some(s) = &opened {
+                    unspill(s).await;
+                }
                 with(|d| {
                     d.store = match opened {
                         Some(s) => StoreState::Ready(s),
@@ -134,6 +147,7 @@ pub fn tick() {
             });
         }
         Some(2) => {
+            persist_soon(0);
             if with(|d| std::mem::replace(&mut d.driving, true)) == Some(false) {
                 wasm_bindgen_futures::spawn_local(async {
                     drive().await;
@@ -152,6 +166,7 @@ async fn drive() -> u32 {
     let Some(store) = store() else { return 0 };
     let mut acknowledged = 0;
     persist(&store, 0.0).await;
+    with(|d| d.persist_scheduled = false);
     for _ in 0..MAX_BATCHES_PER_DRIVE {
         if !online() || !with_pipeline(|p| p.may_send()).unwrap_or(false) {
             break;
@@ -224,13 +239,43 @@ async fn drive() -> u32 {
     acknowledged
 }
 
+/// After an event is accepted: write it to the outbox within
+/// [`PERSIST_DELAY_MS`], whatever the flush interval, so that a tab that is
+/// killed loses at most that much. Sending waits for the flush interval.
+pub fn persist_soon(delay_ms: u32) {
+    if with(|d| std::mem::replace(&mut d.persist_scheduled, true)) != Some(false) {
+        return;
+    }
+    let run = || {
+        with(|d| d.persist_scheduled = false);
+        if let Some(store) = store() {
+            wasm_bindgen_futures::spawn_local(async move {
+                persist(&store, 0.0).await;
+            });
+        }
+    };
+    if delay_ms == 0 {
+        run();
+    } else {
+        gloo_timers::callback::Timeout::new(delay_ms, run).forget();
+    }
+}
+
 /// Moves the pipeline's queue into the outbox (leased until `lease`).
 async fn persist(store: &Store, lease: f64) -> Vec<(String, String)> {
     let records = with_pipeline(|p| p.drain_serialized()).unwrap_or_default();
     if records.is_empty() {
         return records;
     }
-    match store.put(&records, lease).await {
+    let write = with(|d| {
+        d.next_write += 1;
+        d.persisting.push((d.next_write, records.clone()));
+        d.next_write
+    })
+    .unwrap_or(0);
+    let result = store.put(&records, lease).await;
+    with(|d| d.persisting.retain(|(w, _)| *w != write));
+    match result {
         Ok((evicted, meta)) => {
             with(|d| {
                 d.stats.stored += records.len() as u64;
@@ -350,23 +395,28 @@ pub async fn flush() -> u32 {
 /// send it at once — keepalive fetches up to their budget, beacons past it.
 /// Whatever is not acknowledged stays stored for the next page.
 pub fn page_exit() {
-    if !with_pipeline(|p| p.may_send()).unwrap_or(false) || !online() {
-        if let Some(store) = store() {
-            wasm_bindgen_futures::spawn_local(async move {
-                persist(&store, 0.0).await;
-            });
-        }
+    if !with_pipeline(|p| p.may_send()).unwrap_or(false) {
         return;
     }
-    let records = with_pipeline(|p| p.drain_serialized()).unwrap_or_default();
+    let mut records = with_pipeline(|p| p.drain_serialized()).unwrap_or_default();
+    // Writes still under way may be aborted with the page: send their events too
+    // (if both the write and the request succeed, the endpoint de-duplicates).
+    let unsure: Vec<(String, String)> = with(|d| d.persisting.iter().flat_map(|(_, r)| r.iter().cloned()).collect()).unwrap_or_default();
+    let fresh = records.len();
+    records.extend(unsure);
     if records.is_empty() {
         return;
     }
+    // Kept synchronously first: nothing counts as delivered without an acknowledgement.
+    spill(&records);
     let now = js_sys::Date::now();
     let store = store();
+    if !online() {
+        return;
+    }
     if let Some(s) = &store {
         let s = s.clone();
-        let recs = records.clone();
+        let recs: Vec<(String, String)> = records[..fresh].to_vec();
         wasm_bindgen_futures::spawn_local(async move {
             if let Ok((evicted, _)) = s.put(&recs, now + EXIT_LEASE_MS).await {
                 with(|d| {
@@ -378,6 +428,9 @@ pub fn page_exit() {
     }
     let Some((endpoint, max_bytes)) = with(|d| (d.endpoint.clone(), d.max_bytes)) else { return };
     let mut budget = transport::KEEPALIVE_BUDGET_BYTES;
+    // The spill can go once every exit request was acknowledged (a beacon never is).
+    let outstanding = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let all_fetched = std::rc::Rc::new(std::cell::Cell::new(true));
     let mut i = 0;
     while i < records.len() {
         let mut j = i;
@@ -393,9 +446,16 @@ pub fn page_exit() {
             budget -= body.len();
             let pending = transport::start_post(&endpoint, &body);
             let store = store.clone();
+            let outstanding = outstanding.clone();
+            let all = all_fetched.clone();
+            outstanding.set(outstanding.get() + 1);
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = transport::finish(pending).await;
                 if classify(&outcome) == Verdict::Delivered {
+                    outstanding.set(outstanding.get() - 1);
+                    if outstanding.get() == 0 && all.get() {
+                        clear_own_spill();
+                    }
                     let n = ids.len() as u64;
                     let meta = match store {
                         Some(s) => s.delete(&ids).await.ok(),
@@ -411,9 +471,102 @@ pub fn page_exit() {
             });
         } else if transport::beacon(&endpoint, &body) {
             with(|d| d.stats.beacons += 1);
+            all_fetched.set(false);
+        } else {
+            all_fetched.set(false);
         }
         i = j;
     }
+}
+
+/// localStorage key prefix of events written synchronously while a page is
+/// left; each page load has its own key.
+pub const SPILL_PREFIX: &str = "telemetry:spill:";
+
+thread_local! {
+    static SPILL_KEY: String = {
+        let mut k = String::from(SPILL_PREFIX);
+        k.push_str(&new_id());
+        k
+    };
+}
+/// The spill holds at most this many bytes; past it only the outbox write remains.
+const SPILL_MAX_BYTES: usize = 1_000_000;
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Writes events to localStorage at once: an IndexedDB write started while the
+/// page is being left may be aborted with it; this one is synchronous.
+fn spill(records: &[(String, String)]) {
+    let Some(ls) = local_storage() else { return };
+    let key = SPILL_KEY.with(|k| k.clone());
+    let mut text = ls.get_item(&key).ok().flatten().unwrap_or_default();
+    if text.len() < 2 || !text.starts_with('[') {
+        text = String::from("[]");
+    }
+    text.pop();
+    for (_, body) in records {
+        if text.len() + body.len() + 2 > SPILL_MAX_BYTES {
+            break;
+        }
+        if text.len() > 1 {
+            text.push(',');
+        }
+        text.push_str(body);
+    }
+    text.push(']');
+    let _ = ls.set_item(&key, &text);
+}
+
+/// This page's exit sends were all acknowledged: its spill is not needed.
+fn clear_own_spill() {
+    if let Some(ls) = local_storage() {
+        let _ = SPILL_KEY.with(|k| ls.remove_item(k));
+    }
+}
+
+/// Spill keys of every page (this one included when `all`).
+fn spill_keys(ls: &web_sys::Storage, all: bool) -> Vec<String> {
+    let own = SPILL_KEY.with(|k| k.clone());
+    let mut keys = Vec::new();
+    for i in 0..ls.length().unwrap_or(0) {
+        if let Ok(Some(k)) = ls.key(i) {
+            if k.starts_with(SPILL_PREFIX) && (all || k != own) {
+                keys.push(k);
+            }
+        }
+    }
+    keys
+}
+
+/// Moves events a previous page spilled into the outbox (one tab takes them:
+/// the key is removed as it is read).
+async fn unspill(store: &Store) {
+    let Some(ls) = local_storage() else { return };
+    for key in spill_keys(&ls, false) {
+        let Some(text) = ls.get_item(&key).ok().flatten() else { continue };
+        // The key goes only once its events are committed to the outbox: if
+        // this page is left first, the next one takes the spill again.
+        if unspill_one(store, &text).await {
+            let _ = ls.remove_item(&key);
+        }
+    }
+}
+
+async fn unspill_one(store: &Store, text: &str) -> bool {
+    let Ok(list) = js_sys::JSON::parse(text) else { return true };
+    let list = js_sys::Array::from(&list);
+    let mut records = Vec::new();
+    for item in list.iter() {
+        let id = js_sys::Reflect::get(&item, &"id".into()).ok().and_then(|v| v.as_string());
+        let body = js_sys::JSON::stringify(&item).ok().and_then(|v| v.as_string());
+        if let (Some(id), Some(body)) = (id, body) {
+            records.push((id, body));
+        }
+    }
+    records.is_empty() || store.put_replacing(&records, 0.0).await.is_ok()
 }
 
 /// Consent withdrawn or forget(): closes and deletes the outbox.
@@ -423,6 +576,11 @@ pub fn erase() {
         s.close();
     }
     idb::delete_database();
+    if let Some(ls) = local_storage() {
+        for k in spill_keys(&ls, true) {
+            let _ = ls.remove_item(&k);
+        }
+    }
     with(|d| d.stats.stored_now = 0);
 }
 

@@ -84,9 +84,33 @@ pub struct Store {
 }
 
 fn stores(db: &IdbDatabase, mode: IdbTransactionMode) -> Option<(IdbObjectStore, IdbObjectStore)> {
+    stores_tx(db, mode).map(|(e, m, _)| (e, m))
+}
+
+fn stores_tx(db: &IdbDatabase, mode: IdbTransactionMode) -> Option<(IdbObjectStore, IdbObjectStore, web_sys::IdbTransaction)> {
     let names = js_sys::Array::of2(&EVENTS.into(), &META.into());
     let tx = db.transaction_with_str_sequence_and_mode(&names, mode).ok()?;
-    Some((tx.object_store(EVENTS).ok()?, tx.object_store(META).ok()?))
+    Some((tx.object_store(EVENTS).ok()?, tx.object_store(META).ok()?, tx))
+}
+
+/// Completes when the transaction has committed (an error when it aborted).
+async fn committed(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let reject2 = reject.clone();
+        let fail = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("indexeddb transaction failed"));
+        });
+        let abort = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = reject2.call1(&JsValue::NULL, &JsValue::from_str("indexeddb transaction aborted"));
+        });
+        tx.set_oncomplete(Some(ok.unchecked_ref()));
+        tx.set_onerror(Some(fail.unchecked_ref()));
+        tx.set_onabort(Some(abort.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map(|_| ())
 }
 
 impl Store {
@@ -115,17 +139,13 @@ impl Store {
     /// Writes events (id, JSON) leased until `lease`; evicts the oldest past
     /// the bound. Returns how many records were evicted.
     pub async fn put(&self, records: &[(String, String)], lease: f64) -> Result<(u32, Meta), JsValue> {
-        let (events, meta) = stores(&self.db, IdbTransactionMode::Readwrite).ok_or("no transaction")?;
-        let mut m = Meta::read(&done(&meta.get(&META_KEY.into())?).await?);
+        let (events, meta, tx) = stores_tx(&self.db, IdbTransactionMode::Readwrite).ok_or("no transaction")?;
+        // Every record is put synchronously, before the first await: called
+        // while the page is being left, the writes are queued at once.
+        let mut added = 0.0;
         for (id, body) in records {
-            let existing = done(&events.get(&JsValue::from_str(id))?).await?;
             let bytes = body.len() as f64;
-            if existing.is_object() {
-                m.bytes -= num(&existing, "bytes");
-            } else {
-                m.count += 1.0;
-            }
-            m.bytes += bytes;
+            added += bytes;
             let rec = Object::new();
             let order = SEQ.with(|s| {
                 let next = (js_sys::Date::now() * 1000.0).max(s.get() + 1.0);
@@ -139,6 +159,11 @@ impl Store {
             let _ = Reflect::set(&rec, &"bytes".into(), &bytes.into());
             events.put(&rec)?;
         }
+        // The count is read back (exact, whatever other tabs did); bytes are
+        // kept as a running total.
+        let mut m = Meta::read(&done(&meta.get(&META_KEY.into())?).await?);
+        m.count = done(&events.count()?).await?.as_f64().unwrap_or(m.count);
+        m.bytes += added;
         let mut evicted = 0u32;
         if m.count > self.max_count || m.bytes > self.max_bytes {
             let req = events.index(ORDER)?.open_cursor()?;
@@ -157,8 +182,28 @@ impl Store {
                 cursor.continue_()?;
             }
         }
-        done(&meta.put_with_key(&m.to_js(), &META_KEY.into())?).await?;
+        meta.put_with_key(&m.to_js(), &META_KEY.into())?;
+        committed(&tx).await?;
         Ok((evicted, m))
+    }
+
+    /// Writes records that may already be stored (a spill of the last page):
+    /// existing ids are left as they are.
+    pub async fn put_replacing(&self, records: &[(String, String)], lease: f64) -> Result<(), JsValue> {
+        let mut fresh = Vec::new();
+        {
+            let (events, _) = stores(&self.db, IdbTransactionMode::Readonly).ok_or("no transaction")?;
+            for (id, body) in records {
+                let existing = done(&events.get(&JsValue::from_str(id))?).await?;
+                if !existing.is_object() {
+                    fresh.push((id.clone(), body.clone()));
+                }
+            }
+        }
+        if !fresh.is_empty() {
+            self.put(&fresh, lease).await?;
+        }
+        Ok(())
     }
 
     /// Leases the oldest records whose lease has expired, up to `max_count`
@@ -199,10 +244,11 @@ impl Store {
             let existing = done(&events.get(&key)?).await?;
             if existing.is_object() {
                 events.delete(&key)?;
-                m.count -= 1.0;
                 m.bytes -= num(&existing, "bytes");
             }
         }
+        m.count = done(&events.count()?).await?.as_f64().unwrap_or(0.0);
+        m.bytes = m.bytes.max(0.0);
         done(&meta.put_with_key(&m.to_js(), &META_KEY.into())?).await?;
         Ok(m)
     }

@@ -1,0 +1,218 @@
+// Delivery that loses nothing: a chaos run against the real collector, and the
+// IndexedDB outbox's bound with the endpoint down.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCollector, launchBrowser, waitFor, ROOT } from './harness.mjs';
+
+const PAGES = join(ROOT, 'tests', 'e2e', 'pages');
+let collector;
+let browser;
+
+before(async () => {
+  collector = await startCollector(['--test-faults']);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function fault(f) {
+  const res = await fetch(`${collector.base}/v1/test/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
+  assert.equal(res.status, 200);
+}
+
+async function newContext() {
+  const context = await browser.newContext();
+  await context.route(`${collector.base}/fixture/**`, (route) => {
+    const name = new URL(route.request().url()).pathname.replace('/fixture/', '');
+    return route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(PAGES, name)) });
+  });
+  return context;
+}
+
+async function open(context, name = 'delivery.html') {
+  const page = await context.newPage();
+  await page.goto(`${collector.base}/fixture/${name}`);
+  await page.waitForFunction(() => window.telemetry && typeof window.telemetry.getStats === 'function' && window.telemetry.getStats().breaker);
+  return page;
+}
+
+/** Closes a tab the way a visitor does (pagehide runs) and waits until it is gone. */
+async function closeTab(page) {
+  const closed = page.waitForEvent('close');
+  await page.close({ runBeforeUnload: true });
+  await closed;
+}
+
+const generated = new Set();
+let next = 0;
+
+/** Tracks `n` events with unique sequence numbers, in small bursts. */
+async function generate(page, n) {
+  const seqs = [];
+  for (let i = 0; i < n; i++) seqs.push(next++);
+  await page.evaluate(async (list) => {
+    for (let i = 0; i < list.length; i += 20) {
+      for (const seq of list.slice(i, i + 20)) window.telemetry.track('chaos', { seq });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }, seqs);
+  seqs.forEach((s) => generated.add(s));
+}
+
+test('chaos: offline, 500, 429, hangs, closed tabs, reloads and two tabs lose nothing and store nothing twice', { timeout: 400_000 }, async () => {
+  const context = await newContext();
+  // A blank tab keeps the context alive while the test closes the others.
+  await context.newPage();
+  let page = await open(context);
+  const phases = [];
+  const phase = async (name, fn) => {
+    const t0 = Date.now();
+    await fn();
+    phases.push(`${name} (${Date.now() - t0} ms)`);
+  };
+
+  await phase('normal', () => generate(page, 200));
+  await phase('offline', async () => {
+    await context.setOffline(true);
+    await generate(page, 200);
+    await sleep(1000);
+    await context.setOffline(false);
+  });
+  await phase('500', async () => {
+    await fault({ status: 500 });
+    await generate(page, 200);
+    await sleep(1500);
+    await fault({});
+  });
+  await phase('429 Retry-After', async () => {
+    await fault({ status: 429, retryAfter: '2' });
+    await generate(page, 200);
+    await sleep(1500);
+    await fault({});
+  });
+  await phase('hang past the timeout', async () => {
+    await fault({ hangMs: 12_000 });
+    await generate(page, 200);
+    await sleep(1500);
+    await fault({});
+  });
+  await phase('close with sends in flight', async () => {
+    await fault({ hangMs: 3_000 });
+    await generate(page, 200);
+    await closeTab(page);
+    await fault({});
+    page = await open(context);
+  });
+  await phase('reloads', async () => {
+    await generate(page, 150);
+    await page.reload();
+    await page.waitForFunction(() => window.telemetry && window.telemetry.getStats && window.telemetry.getStats().breaker);
+    await generate(page, 150);
+    await page.reload();
+    await page.waitForFunction(() => window.telemetry && window.telemetry.getStats && window.telemetry.getStats().breaker);
+  });
+  await phase('two tabs', async () => {
+    const other = await open(context);
+    await Promise.all([generate(page, 250), generate(other, 250)]);
+    await closeTab(other);
+  });
+  await phase('offline tab closed, reopened online', async () => {
+    await context.setOffline(true);
+    await generate(page, 100);
+    await closeTab(page);
+    await context.setOffline(false);
+    page = await open(context);
+  });
+
+  // Drain: the open tab sends what the others left behind (after their leases).
+  const stored = await waitFor(async () => {
+    await page.evaluate(() => window.telemetry.flush());
+    const events = await collector.events({ name: 'chaos', limit: 10000 });
+    return events.length >= generated.size ? events : null;
+  }, 180_000, 1000);
+  const events = stored || (await collector.events({ name: 'chaos', limit: 10000 }));
+  const seqs = events.map((e) => e.properties.seq);
+  const storedSet = new Set(seqs);
+  const missing = [...generated].filter((s) => !storedSet.has(s));
+  const stats = await collector.stats();
+  const agent = await page.evaluate(() => window.telemetry.getStats());
+  console.log(`chaos phases: ${phases.join(', ')}`);
+  console.log(
+    `generated ${generated.size}, stored ${events.length} (distinct ${storedSet.size}), duplicates received and ignored ${stats.duplicates}, ` +
+      `faults answered ${stats.faults}, dropped ${agent.dropped}, missing ${missing.length}`,
+  );
+  if (missing.length) {
+    const ranges = [];
+    for (const m of missing.sort((a, b) => a - b)) {
+      const last = ranges[ranges.length - 1];
+      if (last && last[1] === m - 1) last[1] = m;
+      else ranges.push([m, m]);
+    }
+    console.log(`missing ranges: ${JSON.stringify(ranges)}; agent on the last page: ${JSON.stringify(agent)}`);
+  }
+  assert.ok(generated.size >= 2000);
+  assert.deepEqual(missing, [], '0 lost');
+  assert.equal(events.length, storedSet.size, '0 stored twice');
+  assert.equal(storedSet.size, generated.size);
+  await context.close();
+});
+
+test('the IndexedDB outbox stays within its bound with the endpoint down, and counts what it evicted', { timeout: 240_000 }, async () => {
+  await fault({ status: 503 });
+  const context = await newContext();
+  const page = await open(context, 'bound.html');
+  const r = await page.evaluate(async () => {
+    const countStored = () =>
+      new Promise((resolve) => {
+        const req = indexedDB.open('telemetry-agent');
+        req.onsuccess = () => {
+          const db = req.result;
+          const c = db.transaction('events').objectStore('events').count();
+          c.onsuccess = () => {
+            db.close();
+            resolve(c.result);
+          };
+        };
+        req.onerror = () => resolve(-1);
+      });
+    let max = 0;
+    for (let i = 0; i < 20_000; i += 500) {
+      for (let j = i; j < i + 500; j++) window.telemetry.track('bound', { n: j });
+      await new Promise((r) => setTimeout(r, 150));
+      max = Math.max(max, await countStored());
+    }
+    await window.telemetry.flush();
+    max = Math.max(max, await countStored());
+    return { max, final: await countStored(), stats: window.telemetry.getStats() };
+  });
+  console.log(
+    `store bound: 20000 tracked with the endpoint down; outbox max ${r.max}, final ${r.final}, written ${r.stats.stored}, evicted/dropped ${r.stats.dropped}, in memory ${r.stats.pending - r.stats.storedNow}`,
+  );
+  assert.ok(r.max <= 5000, `outbox peaked at ${r.max}`);
+  assert.equal(r.final, r.stats.storedNow);
+  assert.equal(r.stats.dropped, r.stats.stored - r.final, 'dropped equals what was evicted');
+  assert.ok(r.stats.dropped >= 15_000);
+  // The endpoint recovers: what is stored arrives, with the dropped count as self-telemetry.
+  await fault({});
+  const arrived = await waitFor(async () => {
+    await page.evaluate(() => window.telemetry.flush());
+    const s = await page.evaluate(() => window.telemetry.getStats());
+    return s.storedNow === 0 ? s : null;
+  }, 120_000, 500);
+  assert.ok(arrived, 'the outbox drained after the endpoint recovered');
+  const dropped = await collector.events({ kind: 'metric', name: 'agent.dropped', limit: 10000 });
+  const delivered = await collector.events({ name: 'bound', limit: 10000 });
+  console.log(`after recovery: ${delivered.length} bound events delivered, agent.dropped metrics received ${dropped.length} (sum ${dropped.reduce((a, m) => a + m.value, 0)})`);
+  assert.ok(dropped.length > 0, 'the dropped count reached the endpoint');
+  // Each report carries the running total; the newest is never the one evicted.
+  const total = Math.max(...dropped.map((m) => m.attribution.totalDropped));
+  console.log(`agent.dropped running total received: ${total}; evicted on the device in all: ${arrived.dropped}`);
+  assert.equal(total, arrived.dropped, 'the endpoint learns exactly how many were evicted');
+  await context.close();
+});
