@@ -188,23 +188,28 @@ impl Pipeline {
             if let Some(t) = s.error_type {
                 attribution.insert("errorType".into(), Value::String(t));
             }
-            let event = Event::Metric(MonitoringMetric {
-                id: new_id(),
-                name: ERRORS_SUPPRESSED.into(),
-                value: s.count as f64,
-                unit: Unit::Count,
-                rating: None,
-                delta: None,
-                navigation_type: None,
-                attribution: Some(attribution),
-                user_id: None,
-                session_id: self.session_id.clone(),
-                timestamp: now,
-                context: self.context.clone(),
-                metadata: self.metadata(),
-            });
+            let event = self.count_metric(ERRORS_SUPPRESSED, s.count, attribution, now);
             let _ = self.accept(event, DataKind::Error);
         }
+    }
+
+    /// A count the agent reports about itself, as a metric event.
+    fn count_metric(&self, name: &str, count: u64, attribution: Map<String, Value>, now: u64) -> Event {
+        Event::Metric(MonitoringMetric {
+            id: new_id(),
+            name: name.into(),
+            value: count as f64,
+            unit: Unit::Count,
+            rating: None,
+            delta: None,
+            navigation_type: None,
+            attribution: Some(attribution),
+            user_id: None,
+            session_id: self.session_id.clone(),
+            timestamp: now,
+            context: self.context.clone(),
+            metadata: self.metadata(),
+        })
     }
 
     /// Whether storage or transport may act for anything at all now.
@@ -337,21 +342,7 @@ impl Pipeline {
         let mut attribution = Map::new();
         attribution.insert("reason".into(), Value::String("store_bound".into()));
         attribution.insert("totalDropped".into(), Value::from(self.store_dropped));
-        let event = Event::Metric(MonitoringMetric {
-            id: new_id(),
-            name: AGENT_DROPPED.into(),
-            value: n as f64,
-            unit: Unit::Count,
-            rating: None,
-            delta: None,
-            navigation_type: None,
-            attribution: Some(attribution),
-            user_id: None,
-            session_id: self.session_id.clone(),
-            timestamp: now,
-            context: self.context.clone(),
-            metadata: self.metadata(),
-        });
+        let event = self.count_metric(AGENT_DROPPED, n, attribution, now);
         // Necessary for delivery itself: goes wherever sending is allowed at all.
         if self.may_send() {
             self.queue.push(event);
