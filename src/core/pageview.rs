@@ -423,10 +423,13 @@ impl PageTracker {
         self.options
     }
 
-    /// The page load: recorded as a page view once settled.
-    pub fn load(&mut self, url: &str, now: u64) {
+    /// The page load, which started at `started_at` (the navigation's start, so
+    /// that time on the page counts from then): recorded as a page view once
+    /// settled, counted from `now`.
+    pub fn load(&mut self, url: &str, started_at: u64, now: u64) {
         if self.current.is_none() && self.pending.is_none() {
-            self.pending = Some(Pending { url: url.to_string(), navigation: Navigation::Initial, first_at: now, last_at: now });
+            let first_at = started_at.min(now);
+            self.pending = Some(Pending { url: url.to_string(), navigation: Navigation::Initial, first_at, last_at: now });
         }
     }
 
@@ -562,7 +565,12 @@ impl PageTracker {
     }
 
     /// The deepest scroll seen on the current page, in percent (clamped to 0–100).
+    /// Readings while a new page view waits to settle are ignored: the app is
+    /// rendering the next page, whose depth is read once it is recorded.
     pub fn scroll(&mut self, percent: f64) {
+        if self.pending.is_some() {
+            return;
+        }
         if let Some(c) = &mut self.current {
             let p = if percent.is_finite() { percent.round().clamp(0.0, 100.0) as u8 } else { 0 };
             c.engagement.max_scroll = c.engagement.max_scroll.max(p);
@@ -684,7 +692,7 @@ mod tests {
     impl Visit {
         fn new(options: Options, path: &str) -> Visit {
             let mut t = PageTracker::new(options, Some("https://search.example/?q=shoes".into()), true, T0);
-            t.load(&u(path), T0);
+            t.load(&u(path), T0, T0);
             let mut v = Visit { t, now: T0, out: Vec::new() };
             v.wait(1_000);
             v
@@ -840,7 +848,7 @@ mod tests {
     #[test]
     fn visible_time_excludes_hidden_stretches_and_scroll_depth_is_the_deepest() {
         let mut t = PageTracker::new(Options::default(), None, true, T0);
-        t.load(&u("/article"), T0);
+        t.load(&u("/article"), T0, T0);
         assert!(t.settle(T0 + 99).is_empty());
         let out = t.settle(T0 + 100);
         assert_eq!(views(&out).len(), 1);
@@ -856,6 +864,7 @@ mod tests {
         t.scroll(f64::NAN);
         t.scroll(250.0);
         t.navigate(Push, &u("/next"), T0 + 61_500);
+        t.scroll(5.0); // the next page rendering: not this page's depth, nor the next one's yet
         let out = t.settle(T0 + 61_600);
         let l = leaves(&out);
         assert_eq!(l.len(), 1);
@@ -863,14 +872,14 @@ mod tests {
         // The new page counts from the navigation on; pagehide after hidden adds nothing.
         let out = t.visibility(false, T0 + 62_500);
         assert_eq!(leaves(&out)[0].visible_ms, 1_000);
-        assert_eq!(leaves(&out)[0].scroll_depth, 0);
+        assert_eq!(leaves(&out)[0].scroll_depth, 0, "readings before the view settled are not counted");
         assert!(t.visibility(false, T0 + 62_600).is_empty());
     }
 
     #[test]
     fn hiding_records_a_waiting_view_before_its_leave() {
         let mut t = PageTracker::new(Options::default(), None, true, T0);
-        t.load(&u("/"), T0);
+        t.load(&u("/"), T0, T0);
         t.settle(T0 + 100);
         t.navigate(Push, &u("/quick"), T0 + 1_000);
         let out = t.visibility(false, T0 + 1_030);
@@ -881,15 +890,26 @@ mod tests {
     }
 
     #[test]
+    fn the_first_page_counts_from_the_navigation_start() {
+        // The agent started 700 ms after the navigation began.
+        let mut t = PageTracker::new(Options::default(), None, true, T0);
+        t.load(&u("/"), T0, T0 + 700);
+        assert_eq!(t.settle_at(), Some(T0 + 800), "settles counted from the agent's start");
+        t.settle(T0 + 800);
+        let out = t.visibility(false, T0 + 1_000);
+        assert_eq!(leaves(&out)[0].visible_ms, 1_000);
+    }
+
+    #[test]
     fn a_page_loaded_hidden_counts_time_from_when_it_is_shown() {
         let mut t = PageTracker::new(Options::default(), None, false, T0);
-        t.load(&u("/"), T0);
+        t.load(&u("/"), T0, T0);
         t.settle(T0 + 100);
         t.visibility(true, T0 + 5_000);
         let out = t.visibility(false, T0 + 6_000);
         assert_eq!(leaves(&out)[0].visible_ms, 1_000);
         let mut t = PageTracker::new(Options::default(), None, false, T0);
-        t.load(&u("/"), T0);
+        t.load(&u("/"), T0, T0);
         let out = t.visibility(false, T0 + 10);
         assert_eq!(views(&out).len(), 1);
         assert_eq!(leaves(&out)[0].visible_ms, 0, "a page never seen reports no time");
@@ -957,7 +977,7 @@ mod prop_tests {
             let paths = ["/a", "/b?x=1", "/b?x=2#/r", "/c#/s"];
             let options = Options { hash_routing, ..Options::default() };
             let mut t = PageTracker::new(options, None, true, 0);
-            t.load("https://x.example/a", 0);
+            t.load("https://x.example/a", 0, 0);
             let mut now = 0;
             let mut out = Vec::new();
             let kinds: Vec<u8> = steps.iter().map(|s| s.0).collect();

@@ -96,6 +96,7 @@ pub struct Pipeline {
     config: Config,
     session_id: String,
     sessions: Option<Sessions>,
+    session_rotated: bool,
     user_id: Option<String>,
     tags: BTreeMap<String, String>,
     context: EventContext,
@@ -130,6 +131,7 @@ impl Pipeline {
             config,
             session_id,
             sessions: None,
+            session_rotated: false,
             user_id: None,
             tags: BTreeMap::new(),
             context,
@@ -164,8 +166,14 @@ impl Pipeline {
         if let Some(s) = &mut self.sessions {
             if s.touch(now, new_id) {
                 self.session_id = s.id().to_string();
+                self.session_rotated = true;
             }
         }
+    }
+
+    /// Whether the session rotated since this was last asked (the shell stores it again).
+    pub fn take_session_rotated(&mut self) -> bool {
+        std::mem::take(&mut self.session_rotated)
     }
 
     pub fn consent(&self) -> &Consent {
@@ -525,8 +533,14 @@ fn mask(event: &mut Event) {
     };
     match event {
         Event::Analytics(e) => {
-            for v in e.properties.values_mut() {
-                m.mask_json(v);
+            let page_view = e.event == PAGE_VIEW;
+            for (k, v) in e.properties.iter_mut() {
+                match (page_view, k.as_str(), v) {
+                    // A page view's referrer is a URL: its host stays, like the page's own.
+                    (true, "referrer", Value::String(url)) => mask_url(&m, url),
+                    (true, "referrerDomain", Value::String(_)) => {}
+                    (_, _, v) => m.mask_json(v),
+                }
             }
             ctx_urls(&mut e.context.url, &mut e.context.referrer);
         }
@@ -822,6 +836,29 @@ mod tests {
     }
 
     #[test]
+    fn a_page_views_referrer_keeps_its_host_and_loses_secrets() {
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        let view = PageView {
+            url: "http://127.0.0.1:8080/b".into(),
+            path: "/b".into(),
+            referrer: "http://127.0.0.1:8080/a?email=jane.doe@example.com".into(),
+            referrer_domain: "127.0.0.1".into(),
+            ..Default::default()
+        };
+        p.page_view(view, NOW).unwrap();
+        let mut props = Map::new();
+        props.insert("referrer".into(), "http://127.0.0.1:8080/".into());
+        p.track("custom", props, NOW).unwrap();
+        let b = p.next_batch(NOW).unwrap();
+        let events: Vec<Event> = ParsedBatch::parse(b.body.as_bytes()).unwrap().events.into_iter().map(Result::unwrap).collect();
+        let Event::Analytics(v) = &events[0] else { panic!() };
+        assert_eq!(v.properties["referrer"], "http://127.0.0.1:8080/a?email=[EMAIL]");
+        assert_eq!(v.properties["referrerDomain"], "127.0.0.1");
+        let Event::Analytics(c) = &events[1] else { panic!() };
+        assert_eq!(c.properties["referrer"], "http://[IP]:8080/", "custom properties are free text");
+    }
+
+    #[test]
     fn urls_keep_their_host_and_lose_secrets() {
         let m = Masker::default();
         let cases = [
@@ -915,6 +952,8 @@ mod tests {
         let events = analytics(&mut p);
         assert_eq!(events.iter().map(|e| (e.event.as_str(), e.session_id == "first")).collect::<Vec<_>>(), [("a", true), ("page_leave", true), ("b", false)]);
         assert_eq!(p.sessions().unwrap().rotations(), 1);
+        assert!(p.take_session_rotated());
+        assert!(!p.take_session_rotated(), "asked once");
         assert_eq!(events[1].properties["scrollDepth"], 40);
         assert_eq!(events[1].properties["visibleMs"], 1_800);
         // reset() starts another session and forgets the user and the tags.
@@ -931,7 +970,7 @@ mod tests {
     fn page_views_carry_referrer_domain_navigation_and_campaign_only_with_marketing() {
         use crate::core::pageview::{Options, Output, PageTracker};
         let mut t = PageTracker::new(Options::default(), Some("https://news.example/today".into()), true, NOW);
-        t.load("https://shop.example/?utm_source=news&utm_campaign=spring&ref=1", NOW);
+        t.load("https://shop.example/?utm_source=news&utm_campaign=spring&ref=1", NOW, NOW);
         let Some(Output::View(v)) = t.settle(NOW + 100).pop() else { panic!() };
         for (consent, campaign) in [(granted(), true), (Consent::new(Decision::Granted, Decision::Denied, false), false)] {
             let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), consent, 0.0);
