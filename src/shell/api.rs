@@ -2,7 +2,7 @@
 //! the core, and carries out the core's answer. The JavaScript wrapper
 //! (`www/agent.js`) guards every call, so nothing here can break the page.
 
-use super::{config, consent, errors, page, transport};
+use super::{config, consent, errors, page, pages, transport};
 use crate::core::errors::{ErrorSource, RawError};
 use crate::core::model::{ErrorCategory, Severity};
 use crate::core::consent::{Category, Decision};
@@ -15,8 +15,8 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
-struct Agent {
-    pipeline: Pipeline,
+pub(super) struct Agent {
+    pub(super) pipeline: Pipeline,
     endpoint: String,
     in_flight: u32,
     _timer: Interval,
@@ -32,7 +32,7 @@ thread_local! {
 /// so every entry point returns at once.
 static DISABLED: AtomicBool = AtomicBool::new(false);
 
-fn with_agent<R>(f: impl FnOnce(&mut Agent) -> R) -> Option<R> {
+pub(super) fn with_agent<R>(f: impl FnOnce(&mut Agent) -> R) -> Option<R> {
     if DISABLED.load(Ordering::Relaxed) {
         return None;
     }
@@ -70,10 +70,12 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
         return Err(JsError::new("telemetry: invalid configuration: endpoint: cannot be resolved against the page URL"));
     };
     let interval = config.flush_interval_ms;
-    let track_page_views = config.track_page_views;
-    let session_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let initial_consent = consent::initial(&config);
-    let pipeline = Pipeline::new(config, session_id, page::context(), initial_consent, js_sys::Math::random());
+    let now = page::now_ms();
+    let sessions = pages::session(&config, &initial_consent, now);
+    let pages_config = config.clone();
+    let mut pipeline = Pipeline::new(config, sessions.id().to_string(), page::context(), initial_consent, js_sys::Math::random());
+    pipeline.attach_sessions(sessions);
     let timer = Interval::new(interval, || {
         with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
         send_next(false)
@@ -83,20 +85,38 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     AGENT.with(|a| {
         *a.borrow_mut() = Some(Agent { pipeline, endpoint, in_flight: 0, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
     });
-    if track_page_views {
-        let now = page::now_ms();
-        with_agent(|a| a.pipeline.page_view(page::page_view(), now));
-        // The first page view goes out at once rather than at the first tick.
-        send_next(true);
-    }
+    // Page views (the first goes out as soon as it has settled), page leave, the session.
+    pages::start(&pages_config, now);
+    pages::persist_session();
     Ok(())
+}
+
+/// Stops the agent: closes the current page view, sends what is pending, then
+/// lets go of timers and state. Resolves with the number of events acknowledged.
+#[wasm_bindgen]
+pub fn shutdown() -> js_sys::Promise {
+    pages::stop(page::now_ms());
+    let flushed = flush();
+    wasm_bindgen_futures::future_to_promise(async move {
+        let acknowledged = wasm_bindgen_futures::JsFuture::from(flushed).await.unwrap_or(JsValue::from(0));
+        AGENT.with(|a| {
+            if let Some(agent) = a.try_borrow_mut().ok().and_then(|mut a| a.take()) {
+                // Listeners stay registered on the page; kept alive, they find no agent and return.
+                std::mem::forget(agent._listeners);
+                std::mem::forget(agent._event_listeners);
+            }
+        });
+        Ok(acknowledged)
+    })
 }
 
 /// Records an event. Returns whether it was accepted.
 #[wasm_bindgen]
 pub fn track(name: JsValue, properties: JsValue) -> bool {
-    let Some(name) = name.as_string() else { return false };
-    let Some(props) = to_properties(&properties) else { return false };
+    let (Some(name), Some(props)) = (name.as_string(), to_properties(&properties)) else {
+        with_agent(|a| a.pipeline.note_rejected());
+        return false;
+    };
     let now = page::now_ms();
     let Some((accepted, full)) = with_agent(|a| {
         let accepted = a.pipeline.track(&name, props, now).is_ok();
@@ -107,6 +127,7 @@ pub fn track(name: JsValue, properties: JsValue) -> bool {
     if full {
         send_next(true);
     }
+    pages::persist_if_rotated();
     accepted
 }
 
@@ -152,6 +173,7 @@ pub fn consent_update(categories: JsValue, granted: bool) -> JsValue {
         consent::store(a.pipeline.config(), a.pipeline.consent(), page::now_ms());
     });
     if changed.is_some() {
+        pages::persist_session();
         send_next(true);
     }
     consent_get()
@@ -234,17 +256,30 @@ fn erasure_url(endpoint: &str) -> Option<String> {
 }
 
 /// Sets the user id (sent only with marketing consent); `null` clears it.
+/// Traits (an object) are recorded as an `identify` event under the same consent.
 #[wasm_bindgen]
-pub fn identify(user_id: JsValue) -> bool {
+pub fn identify(user_id: JsValue, traits: JsValue) -> bool {
     let id = if user_id.is_null() || user_id.is_undefined() {
         None
     } else {
         match user_id.as_string() {
             Some(s) if !s.trim().is_empty() => Some(s),
-            _ => return false,
+            _ => {
+                with_agent(|a| a.pipeline.note_rejected());
+                return false;
+            }
         }
     };
-    with_agent(|a| a.pipeline.identify(id)).is_some()
+    let traits = to_properties(&traits).unwrap_or_default();
+    let now = page::now_ms();
+    with_agent(|a| match id {
+        Some(id) => a.pipeline.identify_with_traits(id, traits, now).is_ok(),
+        None => {
+            a.pipeline.identify(None);
+            true
+        }
+    })
+    .unwrap_or(false)
 }
 
 /// Masks personal data in a text the way the agent masks events (emails,
@@ -270,6 +305,8 @@ pub fn get_stats() -> JsValue {
             ("held", s.held),
             ("heldDropped", s.held_dropped),
             ("denied", s.denied),
+            ("cleaned", s.cleaned),
+            ("rejected", s.rejected),
             ("errorsReported", s.errors.reported),
             ("errorsSuppressed", s.errors.suppressed),
             ("errorsSampledOut", s.errors.sampled_out),
@@ -310,7 +347,7 @@ async fn settle(batch: OutgoingBatch, pending: Option<js_sys::Promise>) -> bool 
 }
 
 /// The timer's tick (or a full batch): one request at a time unless `now`.
-fn send_next(now: bool) {
+pub(super) fn send_next(now: bool) {
     let busy = with_agent(|a| a.in_flight > 0 || !a.pipeline.has_pending()).unwrap_or(true);
     if busy && !now {
         return;
@@ -322,7 +359,7 @@ fn send_next(now: bool) {
 }
 
 /// Starts every pending batch at once: the page is being hidden or left.
-fn send_all() {
+pub(super) fn send_all() {
     with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
     while let Some((batch, pending)) = take_and_start() {
         wasm_bindgen_futures::spawn_local(async move {

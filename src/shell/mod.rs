@@ -9,4 +9,6 @@ pub mod config;
 pub mod consent;
 pub mod errors;
 pub mod page;
+pub mod pages;
+pub mod visitor;
 pub mod transport;
