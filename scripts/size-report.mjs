@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
-const files = ['www/loader.js', 'www/agent.js', 'www/pkg/agent_wasm.js', 'www/pkg/agent_wasm_bg.wasm'];
+const files = ['www/loader.js', 'www/agent.js', 'www/clean.js', 'www/navigation.js', 'www/pkg/agent_wasm.js', 'www/pkg/agent_wasm_bg.wasm'];
 const rows = [];
 const total = { raw: 0, gzip: 0, brotli: 0 };
 for (const f of files) {

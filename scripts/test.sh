@@ -11,6 +11,9 @@ scripts/setup.sh --browser
 step "core and collector (cargo test)"
 cargo test --workspace
 
+step "TypeScript definitions (tsc --noEmit on a usage example)"
+node_modules/.bin/tsc --noEmit -p tests/types
+
 step "build the agent"
 scripts/build.sh
 cargo build --release -p collector

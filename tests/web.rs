@@ -34,6 +34,12 @@ fn the_page_context_is_valid_for_the_data_model() {
     assert!(ctx.url.as_deref().unwrap().starts_with("http://127.0.0.1:"));
     assert!(ctx.timezone.is_some());
     assert!(ctx.browser.as_deref().unwrap().contains("Chrom"));
+    // From User-Agent Client Hints where the browser has them.
+    let nav = web_sys::window().unwrap().navigator();
+    assert_eq!(ctx.language, nav.language());
+    if js_sys::Reflect::has(&nav, &JsValue::from_str("userAgentData")).unwrap_or(false) {
+        assert_eq!(ctx.os.as_deref(), Some("Linux"));
+    }
     // The context goes into a real event that passes validation.
     let mut p = telemetry_agent::core::pipeline::Pipeline::new(
         Config::from_input(&config::read(&obj(&[("endpoint", "/v1/batch".into())])).unwrap()).unwrap(),

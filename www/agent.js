@@ -2,10 +2,12 @@
 // Every call is guarded: nothing the agent does may throw into the page. A trap
 // inside the wasm module (a Rust panic) disables the agent; the page carries on.
 import initWasm, * as wasm from './pkg/agent_wasm.js';
+import { cleanProperties, cleanValue } from './clean.js';
+import { instrumentNavigation } from './navigation.js';
 
 const MAX_EARLY_CALLS = 500;
 
-let state = 'idle'; // idle → loading → ready | failed | disabled
+let state = 'idle'; // idle → loading → ready | failed | disabled; ready → shutdown
 let loading = null;
 let debug = false;
 const early = [];
@@ -61,6 +63,7 @@ function deferOrRun(name, args, fallback) {
  */
 export async function init(config) {
   if (state === 'ready') throw new Error('telemetry: already started');
+  if (state === 'shutdown') throw new Error('telemetry: shut down');
   debug = !!(config && config.debug);
   if (!loading) {
     state = 'loading';
@@ -82,6 +85,7 @@ export async function init(config) {
   }
   state = 'ready';
   instrument(config || {});
+  instrumentNavigation((name, ...args) => guarded(() => wasm[name](...args)));
   const calls = early.splice(0);
   for (const [name, args] of calls) {
     const result = guarded(() => wasm[name](...args));
@@ -89,15 +93,42 @@ export async function init(config) {
   }
 }
 
-/** Records a named event with a JSON-serialisable properties object. Returns whether it was accepted (false before init). */
+/** Counts a call whose input was refused (and says why in debug mode). */
+function rejected(why) {
+  warn(why);
+  deferOrRun('noteInput', ['rejected']);
+}
+
+/** Plain, bounded JSON data from what the page passed (see clean.js); `null` when refused. */
+function cleaned(what, value) {
+  const r = cleanProperties(value);
+  if (!r) {
+    rejected(what + ': properties must be an object; the call was refused');
+    return null;
+  }
+  if (r.problems.length) {
+    warn(what + ': input cleaned (' + r.problems.join(', ') + ')');
+    deferOrRun('noteInput', ['cleaned']);
+  }
+  return r.value;
+}
+
+/** Records a named event with a properties object. Returns whether it was accepted (false before init). */
 export function track(name, properties) {
-  const ok = deferOrRun('track', [name, properties], false);
+  if (typeof name !== 'string') {
+    rejected('track: the event name must be a string; the call was refused');
+    return false;
+  }
+  const props = cleaned('track', properties);
+  if (props === null) return false;
+  const ok = deferOrRun('track', [name, props], false);
   if (!ok && state === 'ready') warn('event refused', name);
   return ok;
 }
 
 /** Sends everything pending; resolves with the number of events the endpoint acknowledged. */
 export function flush() {
+  if (state === 'loading' && loading) return loading.then(() => flush(), () => 0);
   if (state !== 'ready') return Promise.resolve(0);
   try {
     return wasm.flush().catch((err) => {
@@ -110,14 +141,58 @@ export function flush() {
   }
 }
 
-/** Counters: accepted, sent, retried, dropped, invalid, sampledOut, pending, held, heldDropped, denied. */
+const STAT_NAMES = ['accepted', 'sent', 'retried', 'dropped', 'invalid', 'sampledOut', 'pending', 'held', 'heldDropped', 'denied',
+  'cleaned', 'rejected', 'errorsReported', 'errorsSuppressed', 'errorsSampledOut'];
+
+/** Counters of what the agent did (all zero before it is ready). */
 export function getStats() {
-  return guarded(() => wasm.getStats(), {});
+  const zero = {};
+  for (const k of STAT_NAMES) zero[k] = 0;
+  return guarded(() => Object.assign(zero, wasm.getStats()), zero);
 }
 
-/** Sets the user id (sent only with marketing consent); `null` clears it. */
-export function identify(userId) {
-  return deferOrRun('identify', [userId], false);
+/** Sets the user id (sent only with marketing consent); `null` clears it. Traits become an `identify` event. */
+export function identify(userId, traits) {
+  if (userId !== null && userId !== undefined && typeof userId !== 'string') {
+    rejected('identify: the user id must be a string or null; the call was refused');
+    return false;
+  }
+  const t = traits === undefined || traits === null ? undefined : cleaned('identify', traits);
+  if (t === null) return false;
+  return deferOrRun('identify', [userId, t], false);
+}
+
+/** The visitor logged out: forgets the user id, tags and breadcrumbs, and starts a new session. */
+export function reset() {
+  return deferOrRun('reset', [], false);
+}
+
+/** Sets a tag on every later event (string, number or boolean); `null` removes it. */
+export function setTag(key, value) {
+  if (typeof key !== 'string' || !(value === null || value === undefined || ['string', 'number', 'boolean'].includes(typeof value))) {
+    rejected('setTag: the key must be a string and the value a string, number, boolean or null; the call was refused');
+    return false;
+  }
+  return deferOrRun('setTag', [key, value], false);
+}
+
+/** Closes the current page view, sends what is pending and stops the agent for good. Resolves with the number of events acknowledged. */
+export function shutdown() {
+  if (state === 'loading' && loading) return loading.then(() => shutdown(), () => 0);
+  if (state !== 'ready') {
+    if (state === 'idle') state = 'shutdown';
+    early.length = 0;
+    return Promise.resolve(0);
+  }
+  try {
+    const p = wasm.shutdown();
+    state = 'shutdown';
+    early.length = 0;
+    return p.catch(() => 0);
+  } catch (err) {
+    disable(err);
+    return Promise.resolve(0);
+  }
 }
 
 const listeners = [];
@@ -169,6 +244,7 @@ export const consent = {
  * this visitor's rows. Resolves with the number deleted (-1 if it could not ask).
  */
 export function forget() {
+  if (state === 'loading' && loading) return loading.then(() => forget(), () => -1);
   if (state !== 'ready') return Promise.resolve(-1);
   try {
     const p = wasm.forget();
@@ -193,7 +269,15 @@ export function mask(text) {
 /** Records an error by hand: `captureException(err, { tags: { area: 'cart' }, severity: 'WARNING' })`. */
 export function captureException(error, options) {
   const o = options && typeof options === 'object' ? options : {};
-  return deferOrRun('captureException', [error, o.tags, o.severity, o.category], false);
+  // A non-Error object is read as a plain copy: a hostile proxy or getter cannot reach the module.
+  let e = error;
+  try {
+    if (e !== null && typeof e === 'object' && !(e instanceof Error)) e = cleanValue(e).value;
+  } catch (_) {
+    e = undefined;
+  }
+  const tags = o.tags === undefined ? undefined : cleaned('captureException', o.tags);
+  return deferOrRun('captureException', [e, tags || undefined, o.severity, o.category], false);
 }
 
 /** Records a message as an error event (severity INFO unless given). */
@@ -204,7 +288,8 @@ export function captureMessage(message, severity) {
 /** Adds a breadcrumb: `{ category, message, data }`. */
 export function addBreadcrumb(crumb) {
   const c = crumb && typeof crumb === 'object' ? crumb : {};
-  return deferOrRun('addBreadcrumb', [c.category || 'manual', c.message, c.data], false);
+  const data = c.data === undefined ? undefined : cleaned('addBreadcrumb', c.data);
+  return deferOrRun('addBreadcrumb', [typeof c.category === 'string' && c.category ? c.category : 'manual', typeof c.message === 'string' ? c.message : undefined, data || undefined], false);
 }
 
 let instrumented = false;
@@ -285,7 +370,7 @@ function safeString(v) {
   }
 }
 
-const API = { init, track, flush, getStats, identify, forget, mask, captureException, captureMessage, addBreadcrumb };
+const API = { init, track, identify, reset, setTag, captureException, captureMessage, addBreadcrumb, flush, shutdown, getStats, forget, mask };
 
 /**
  * Called by the script-tag loader: replays the calls the stub recorded
@@ -295,26 +380,42 @@ export function attach(stub, dataConfig) {
   const queued = Array.isArray(stub.q) ? stub.q.splice(0) : [];
   const preloadErrors = Array.isArray(stub.e) ? stub.e : [];
   const stopStub = typeof stub.off === 'function' ? stub.off : () => {};
-  Object.assign(stub, API, { q: undefined, e: undefined, off: undefined, consent });
+  delete stub.q;
+  delete stub.e;
+  delete stub.off;
+  Object.assign(stub, API, { consent });
   // Errors the stub recorded before the agent was ready (it keeps listening until then).
   const handOver = () => {
     stopStub();
     for (const rec of preloadErrors.splice(0)) guarded(() => wasm.capturePreload(rec));
   };
   let config = dataConfig;
+  const inits = [];
   const rest = [];
-  for (const [name, args] of queued) {
-    if (name === 'init') config = Object.assign({}, dataConfig, args[0]);
-    else rest.push([name, args]);
+  // Each queued call is [name, args, settle?]: `settle(ok, value)` completes the stub's promise.
+  for (const call of queued) {
+    if (call[0] === 'init') {
+      config = Object.assign({}, dataConfig, call[1][0]);
+      if (call[2]) inits.push(call[2]);
+    } else rest.push(call);
   }
-  for (const [name, args] of rest) {
+  // Start first (the module is then loading), so replayed calls wait for it in order.
+  if (config && (config.endpoint !== undefined || inits.length)) {
+    init(config).then(
+      (v) => {
+        handOver();
+        for (const settle of inits) settle(true, v);
+      },
+      (err) => {
+        stopStub();
+        if (inits.length) for (const settle of inits) settle(false, err);
+        else console.error(err && err.message ? err.message : err);
+      },
+    );
+  }
+  for (const [name, args, settle] of rest) {
     const fn = name.startsWith('consent.') ? consent[name.slice(8)] : API[name];
-    if (typeof fn === 'function') fn(...args);
-  }
-  if (config && config.endpoint !== undefined) {
-    init(config).then(handOver, (err) => {
-      stopStub();
-      console.error(err && err.message ? err.message : err);
-    });
+    const result = typeof fn === 'function' ? fn(...args) : undefined;
+    if (settle) Promise.resolve(result).then((v) => settle(true, v));
   }
 }

@@ -1,18 +1,39 @@
 /* Telemetry loader: a stub that records calls until the agent module is ready.
-   <script async src="/loader.js" data-endpoint="/v1/batch" data-app-version="1.0.0"></script> */
+   <script async src="/loader.js" data-endpoint="/v1/batch" data-app-version="1.0.0"></script>
+   The stub has the module's API: calls are replayed in order once it has loaded;
+   init, flush, forget and shutdown return promises that settle with the real calls. */
 (function (w, d) {
   var me = d.currentScript;
   var api = (w.telemetry = w.telemetry || {});
   if (api.q) return;
   var q = (api.q = []);
-  function stub(o, m, name) {
+  function stub(o, m, name, ret) {
     o[m] = function () {
-      q.push([name, [].slice.call(arguments)]);
+      var args = [].slice.call(arguments);
+      if (ret !== 'p') {
+        q.push([name, args]);
+        return ret;
+      }
+      return new Promise(function (res, rej) {
+        q.push([name, args, function (ok, v) { (ok ? res : rej)(v); }]);
+      });
     };
   }
-  ['init', 'track', 'identify', 'flush', 'forget', 'captureException', 'captureMessage', 'addBreadcrumb'].forEach(function (m) {
-    stub(api, m, m);
+  'init flush forget shutdown'.split(' ').forEach(function (m) {
+    stub(api, m, m, 'p');
   });
+  'track identify reset setTag captureException captureMessage addBreadcrumb'.split(' ').forEach(function (m) {
+    stub(api, m, m, false);
+  });
+  api.getStats = function () {
+    var s = {};
+    'accepted sent retried dropped invalid sampledOut pending held heldDropped denied cleaned rejected errorsReported errorsSuppressed errorsSampledOut'
+      .split(' ').forEach(function (k) { s[k] = 0; });
+    return s;
+  };
+  api.mask = function () {
+    return null;
+  };
   // Errors before the agent is ready are recorded and handed over.
   var errs = (api.e = []);
   function onError(ev) {
@@ -29,10 +50,21 @@
     w.removeEventListener('error', onError);
     w.removeEventListener('unhandledrejection', onError);
   };
-  api.consent = {};
-  ['grant', 'deny', 'revoke', 'onChange'].forEach(function (m) {
-    stub(api.consent, m, 'consent.' + m);
+  var c = (api.consent = {});
+  ['grant', 'deny', 'revoke'].forEach(function (m) {
+    stub(c, m, 'consent.' + m, null);
   });
+  c.get = function () {
+    return null;
+  };
+  c.onChange = function (fn) {
+    var off, gone;
+    q.push(['consent.onChange', [fn], function (ok, v) { off = v; if (gone && off) off(); }]);
+    return function () {
+      gone = 1;
+      if (off) off();
+    };
+  };
   var cfg = {};
   if (me) {
     var ds = me.dataset;

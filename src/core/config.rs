@@ -6,6 +6,7 @@
 
 use crate::core::consent::{Category, Decision};
 use crate::core::model::Environment;
+use crate::core::session::{Persistence, DEFAULT_INACTIVITY_MS, DEFAULT_MAX_AGE_MS};
 use crate::core::validate::{is_absolute_url, is_semver, ValidationErrors};
 
 pub const DEFAULT_BATCH_SIZE: u32 = 50;
@@ -54,6 +55,13 @@ pub struct ConfigInput {
     pub capture_network_errors: Option<Raw>,
     pub max_stored_events: Option<Raw>,
     pub max_stored_bytes: Option<Raw>,
+    pub track_history: Option<Raw>,
+    pub track_replace_state: Option<Raw>,
+    pub hash_routing: Option<Raw>,
+    pub track_page_leave: Option<Raw>,
+    pub session_timeout_ms: Option<Raw>,
+    pub session_max_age_ms: Option<Raw>,
+    pub session_persistence: Option<Raw>,
 }
 
 /// The checked configuration.
@@ -92,6 +100,20 @@ pub struct Config {
     /// Bounds of the IndexedDB outbox; past them the oldest events are dropped and counted.
     pub max_stored_events: u32,
     pub max_stored_bytes: u32,
+    /// `pushState`, `replaceState` and `popstate` are page views (single-page apps).
+    pub track_history: bool,
+    /// `replaceState` is a page view when it changes the path.
+    pub track_replace_state: bool,
+    /// The app routes by fragment (`#/route`): fragment changes are page views.
+    pub hash_routing: bool,
+    /// A `page_leave` event with visible time and scroll depth ends each page view.
+    pub track_page_leave: bool,
+    /// A session ends after this long without activity.
+    pub session_timeout_ms: u32,
+    /// A session ends at this age, active or not.
+    pub session_max_age_ms: u32,
+    /// Where the session is kept between page loads once consent allows storage.
+    pub session_persistence: Persistence,
 }
 
 impl Config {
@@ -178,6 +200,21 @@ impl Config {
             }
         };
 
+        let track_history = boolean(&mut e, "trackHistory", &input.track_history, true);
+        let track_replace_state = boolean(&mut e, "trackReplaceState", &input.track_replace_state, true);
+        let hash_routing = boolean(&mut e, "hashRouting", &input.hash_routing, false);
+        let track_page_leave = boolean(&mut e, "trackPageLeave", &input.track_page_leave, true);
+        let session_timeout_ms = int(&mut e, "sessionTimeoutMs", &input.session_timeout_ms, DEFAULT_INACTIVITY_MS as u32, 1_000, 86_400_000, "must be an integer from 1000 to 86400000");
+        let session_max_age_ms = int(&mut e, "sessionMaxAgeMs", &input.session_max_age_ms, DEFAULT_MAX_AGE_MS as u32, 1_000, 604_800_000, "must be an integer from 1000 to 604800000");
+        let session_persistence = match &input.session_persistence {
+            None => Persistence::SessionStorage,
+            Some(Raw::Str(s)) if Persistence::parse(s).is_some() => Persistence::parse(s).unwrap_or(Persistence::SessionStorage),
+            Some(_) => {
+                e.push("sessionPersistence", "must be sessionStorage, localStorage or memory");
+                Persistence::SessionStorage
+            }
+        };
+
         e.into_result().map(|_| Config {
             endpoint,
             app_version,
@@ -202,6 +239,13 @@ impl Config {
             capture_network_errors,
             max_stored_events,
             max_stored_bytes,
+            track_history,
+            track_replace_state,
+            hash_routing,
+            track_page_leave,
+            session_timeout_ms,
+            session_max_age_ms,
+            session_persistence,
         })
     }
 }
@@ -264,6 +308,37 @@ mod tests {
         assert!(c.honor_privacy_signals);
         assert_eq!(c.error_category, Category::Analytics);
         assert_eq!(c.consent_policy_version, "1");
+        assert!(c.track_history && c.track_replace_state && c.track_page_leave && !c.hash_routing);
+        assert_eq!(c.session_timeout_ms, 30 * 60 * 1000);
+        assert_eq!(c.session_max_age_ms, 24 * 60 * 60 * 1000);
+        assert_eq!(c.session_persistence, Persistence::SessionStorage);
+    }
+
+    #[test]
+    fn page_and_session_settings_are_checked() {
+        let input = ConfigInput {
+            endpoint: s("/v1/batch"),
+            hash_routing: Some(Raw::Bool(true)),
+            session_timeout_ms: Some(Raw::Num(1_500.0)),
+            session_persistence: s("localStorage"),
+            ..Default::default()
+        };
+        let c = Config::from_input(&input).unwrap();
+        assert!(c.hash_routing);
+        assert_eq!(c.session_timeout_ms, 1_500);
+        assert_eq!(c.session_persistence, Persistence::LocalStorage);
+        let input = ConfigInput {
+            endpoint: s("/v1/batch"),
+            track_history: s("yes"),
+            session_timeout_ms: Some(Raw::Num(999.0)),
+            session_max_age_ms: Some(Raw::Num(1e12)),
+            session_persistence: s("cookie"),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::from_input(&input).unwrap_err().fields(),
+            vec!["trackHistory", "sessionTimeoutMs", "sessionMaxAgeMs", "sessionPersistence"]
+        );
     }
 
     #[test]

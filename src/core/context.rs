@@ -100,9 +100,107 @@ fn device(ua: &str) -> Device {
     }
 }
 
+/// User-Agent Client Hints as the browser gives them without asking
+/// (`navigator.userAgentData`: brands with major versions, platform, mobile).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientHints {
+    /// `(brand, version)` pairs, GREASE brands included.
+    pub brands: Vec<(String, String)>,
+    pub platform: String,
+    pub mobile: bool,
+}
+
+/// Brands named by Client Hints, most specific first, with the name the agent reports.
+const HINT_BRANDS: &[(&str, &str)] = &[
+    ("Microsoft Edge", "Edge"),
+    ("Opera", "Opera"),
+    ("Opera GX", "Opera"),
+    ("Samsung Internet", "Samsung Internet"),
+    ("Brave", "Brave"),
+    ("Vivaldi", "Vivaldi"),
+    ("YaBrowser", "Yandex"),
+    ("Google Chrome", "Chrome"),
+    ("HeadlessChrome", "HeadlessChrome"),
+    ("Chromium", "Chromium"),
+];
+
+/// A GREASE brand (`Not A;Brand`, `Not)A;Brand`, …) that browsers add to keep parsers honest.
+fn is_grease(brand: &str) -> bool {
+    brand.contains("Not") && brand.contains("Brand")
+}
+
+/// Browser, OS and device from Client Hints, each falling back to the
+/// User-Agent string where the hints say nothing (`ua`).
+pub fn from_client_hints(hints: &ClientHints, ua: Option<&str>) -> UserAgentInfo {
+    let from_ua = ua.map(parse_user_agent);
+    let major = |v: &str| -> Option<String> {
+        let m: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if m.is_empty() {
+            None
+        } else {
+            Some(m)
+        }
+    };
+    let known = HINT_BRANDS.iter().find_map(|(brand, name)| {
+        hints.brands.iter().find(|(b, _)| b == brand).map(|(_, v)| named(name, major(v)))
+    });
+    let other = || {
+        hints.brands.iter().find(|(b, _)| !b.trim().is_empty() && !is_grease(b)).map(|(b, v)| named(b.trim(), major(v)))
+    };
+    let browser = known.or_else(other).flatten().or_else(|| from_ua.as_ref().and_then(|i| i.browser.clone()));
+    let os = match hints.platform.as_str() {
+        "Windows" => Some("Windows".to_string()),
+        "macOS" => Some("macOS".to_string()),
+        "Linux" => Some("Linux".to_string()),
+        "Android" => Some("Android".to_string()),
+        "Chrome OS" | "ChromeOS" | "Chromium OS" => Some("ChromeOS".to_string()),
+        "iOS" => Some("iOS".to_string()),
+        "" | "Unknown" => None,
+        other => Some(other.to_string()),
+    }
+    .or_else(|| from_ua.as_ref().and_then(|i| i.os.clone()));
+    let device = if hints.mobile {
+        Device::Mobile
+    } else if hints.platform == "Android" {
+        // Android without the mobile hint: a tablet (or a desktop-mode phone).
+        Device::Tablet
+    } else if hints.platform.is_empty() {
+        from_ua.as_ref().map_or(Device::Desktop, |i| i.device)
+    } else {
+        Device::Desktop
+    };
+    UserAgentInfo { browser, os, device }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hints(brands: &[(&str, &str)], platform: &str, mobile: bool) -> ClientHints {
+        ClientHints { brands: brands.iter().map(|(b, v)| (b.to_string(), v.to_string())).collect(), platform: platform.into(), mobile }
+    }
+
+    #[test]
+    fn client_hints_name_the_specific_brand_and_fall_back_to_the_user_agent() {
+        let ua = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36";
+        let cases = [
+            (hints(&[("Not/A)Brand", "8"), ("Chromium", "126"), ("Google Chrome", "126")], "Windows", false), Some("Chrome 126"), Some("Windows"), Device::Desktop),
+            (hints(&[("Microsoft Edge", "125"), ("Not.A/Brand", "24"), ("Chromium", "125")], "macOS", false), Some("Edge 125"), Some("macOS"), Device::Desktop),
+            (hints(&[("Chromium", "140"), ("Not=A?Brand", "24")], "Linux", false), Some("Chromium 140"), Some("Linux"), Device::Desktop),
+            (hints(&[("Google Chrome", "126"), ("Chromium", "126")], "Android", true), Some("Chrome 126"), Some("Android"), Device::Mobile),
+            (hints(&[("Google Chrome", "126")], "Android", false), Some("Chrome 126"), Some("Android"), Device::Tablet),
+            (hints(&[("Not A;Brand", "99"), ("Whale", "3.2")], "Chrome OS", false), Some("Whale 3"), Some("ChromeOS"), Device::Desktop),
+            // Empty hints (some embedded views): everything from the User-Agent string.
+            (hints(&[], "", false), Some("Chrome 126"), Some("Android 10"), Device::Mobile),
+        ];
+        for (h, b, o, d) in cases {
+            let info = from_client_hints(&h, Some(ua));
+            assert_eq!(info.browser.as_deref(), b, "{h:?}");
+            assert_eq!(info.os.as_deref(), o, "{h:?}");
+            assert_eq!(info.device, d, "{h:?}");
+        }
+        assert_eq!(from_client_hints(&hints(&[("Not A;Brand", "99")], "", false), None), UserAgentInfo { browser: None, os: None, device: Device::Desktop });
+    }
 
     #[test]
     fn common_user_agents() {

@@ -15,13 +15,24 @@ use crate::core::errors::{ErrorConfig, ErrorStats, ErrorTracker, RawError};
 use crate::core::model::{Breadcrumb, ErrorContext, ErrorEvent, MonitoringMetric, Unit};
 use crate::core::privacy::Masker;
 use crate::core::model::{AnalyticsEvent, Event, EventContext, EventMetadata, Source};
+use crate::core::pageview::{self, Leave};
 use crate::core::sampling;
+use crate::core::session::Sessions;
 use crate::core::validate::ValidationErrors;
 use serde_json::{Map, Value};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 /// Name of the event recorded for each page view.
 pub const PAGE_VIEW: &str = "page_view";
+/// Name of the event that ends a page view (or a visible stretch of it).
+pub const PAGE_LEAVE: &str = "page_leave";
+/// Name of the event `identify(userId, traits)` records with the traits.
+pub const IDENTIFY: &str = "identify";
+/// Tags set with `setTag`, at most.
+pub const MAX_TAGS: usize = 50;
+/// Longest tag key and value kept, in chars.
+pub const MAX_TAG_KEY_CHARS: usize = 64;
+pub const MAX_TAG_VALUE_CHARS: usize = 200;
 /// Events held in memory while consent is pending; past this the oldest are dropped and counted.
 pub const MAX_HELD: usize = 500;
 
@@ -41,6 +52,10 @@ pub struct Stats {
     pub held_dropped: u64,
     /// Events discarded because their category was denied.
     pub denied: u64,
+    /// Events whose properties had to be cleaned (cycles, functions, BigInt, long strings…).
+    pub cleaned: u64,
+    /// Calls refused before an event was built (a name that is not a string, properties that are not an object).
+    pub rejected: u64,
     pub errors: ErrorStats,
 }
 
@@ -57,12 +72,36 @@ pub struct PageView {
     pub path: String,
     pub title: String,
     pub referrer: String,
+    /// Host of the referrer.
+    pub referrer_domain: String,
+    /// How the page was reached: `initial`, `push`, `replace`, `pop` or `hash` (empty: not said).
+    pub navigation: &'static str,
+    /// `utm_*` parameters of the URL (kept only with marketing consent).
+    pub campaign: Vec<(String, String)>,
+}
+
+impl PageView {
+    /// A page view decided by the page tracker, with the document's title.
+    pub fn from_view(v: pageview::View, title: String) -> PageView {
+        PageView {
+            url: v.url,
+            path: v.path,
+            title,
+            referrer: v.referrer.unwrap_or_default(),
+            referrer_domain: v.referrer_domain.unwrap_or_default(),
+            navigation: v.navigation.as_str(),
+            campaign: v.campaign,
+        }
+    }
 }
 
 pub struct Pipeline {
     config: Config,
     session_id: String,
+    sessions: Option<Sessions>,
+    session_rotated: bool,
     user_id: Option<String>,
+    tags: BTreeMap<String, String>,
     context: EventContext,
     sampled_in: bool,
     consent: Consent,
@@ -75,6 +114,8 @@ pub struct Pipeline {
     held_dropped: u64,
     denied: u64,
     store_dropped: u64,
+    cleaned: u64,
+    rejected: u64,
 }
 
 impl Pipeline {
@@ -93,7 +134,10 @@ impl Pipeline {
         Pipeline {
             config,
             session_id,
+            sessions: None,
+            session_rotated: false,
             user_id: None,
+            tags: BTreeMap::new(),
             context,
             sampled_in,
             consent,
@@ -106,7 +150,35 @@ impl Pipeline {
             held_dropped: 0,
             denied: 0,
             store_dropped: 0,
+            cleaned: 0,
+            rejected: 0,
         }
+    }
+
+    /// Sessions that rotate after inactivity or at their maximum age; without
+    /// them the session id given to [`Pipeline::new`] never changes.
+    pub fn attach_sessions(&mut self, sessions: Sessions) {
+        self.session_id = sessions.id().to_string();
+        self.sessions = Some(sessions);
+    }
+
+    pub fn sessions(&self) -> Option<&Sessions> {
+        self.sessions.as_ref()
+    }
+
+    /// Activity at `now`: the session rotates first if it is over.
+    fn touch(&mut self, now: u64) {
+        if let Some(s) = &mut self.sessions {
+            if s.touch(now, new_id) {
+                self.session_id = s.id().to_string();
+                self.session_rotated = true;
+            }
+        }
+    }
+
+    /// Whether the session rotated since this was last asked (the shell stores it again).
+    pub fn take_session_rotated(&mut self) -> bool {
+        std::mem::take(&mut self.session_rotated)
     }
 
     pub fn consent(&self) -> &Consent {
@@ -135,6 +207,58 @@ impl Pipeline {
         self.queue.clear();
         self.errors.clear_breadcrumbs();
         self.user_id = None;
+        self.tags.clear();
+    }
+
+    /// The visitor logged out: no user id, no tags, no breadcrumbs, and a new session.
+    pub fn reset(&mut self, now: u64) {
+        self.user_id = None;
+        self.tags.clear();
+        self.errors.clear_breadcrumbs();
+        match &mut self.sessions {
+            Some(s) => {
+                s.restart(now, new_id);
+                self.session_id = s.id().to_string();
+            }
+            None => self.session_id = new_id(),
+        }
+    }
+
+    /// Sets a tag for every later event (error events' `tags`, analytics events'
+    /// `properties.tags`), or removes it (`None`). Returns whether it was taken:
+    /// keys are non-blank, cut to 64 chars, values to 200; at most 50 tags.
+    pub fn set_tag(&mut self, key: &str, value: Option<&str>) -> bool {
+        let key: String = key.trim().chars().take(MAX_TAG_KEY_CHARS).collect();
+        if key.is_empty() {
+            return false;
+        }
+        match value {
+            None => {
+                self.tags.remove(&key);
+                true
+            }
+            Some(v) => {
+                if self.tags.len() >= MAX_TAGS && !self.tags.contains_key(&key) {
+                    return false;
+                }
+                self.tags.insert(key, v.chars().take(MAX_TAG_VALUE_CHARS).collect());
+                true
+            }
+        }
+    }
+
+    pub fn tags(&self) -> &BTreeMap<String, String> {
+        &self.tags
+    }
+
+    /// A call's properties had to be cleaned before the event was built.
+    pub fn note_cleaned(&mut self) {
+        self.cleaned += 1;
+    }
+
+    /// A call was refused before an event was built.
+    pub fn note_rejected(&mut self) {
+        self.rejected += 1;
     }
 
     /// Records an error: sampled, fingerprinted and rate-limited; `random` is
@@ -144,7 +268,11 @@ impl Pipeline {
             self.sampled_out += 1;
             return Ok(false);
         }
-        let Some(d) = self.errors.capture(raw, random) else { return Ok(false) };
+        let Some(mut d) = self.errors.capture(raw, random) else { return Ok(false) };
+        self.touch(d.timestamp);
+        for (k, v) in &self.tags {
+            d.tags.entry(k.clone()).or_insert_with(|| v.clone());
+        }
         let event = Event::Error(ErrorEvent {
             id: new_id(),
             message: d.message,
@@ -234,6 +362,17 @@ impl Pipeline {
         self.user_id = user_id;
     }
 
+    /// Sets the user id and records its traits as an `identify` event; the
+    /// traits are identity data, so the event needs the identity category
+    /// (marketing by default) and is held, sent or discarded by it.
+    pub fn identify_with_traits(&mut self, user_id: String, traits: Map<String, Value>, now: u64) -> Result<(), ValidationErrors> {
+        self.user_id = Some(user_id);
+        if traits.is_empty() {
+            return Ok(());
+        }
+        self.record(IDENTIFY, traits, now, DataKind::Identity, true)
+    }
+
     /// The page's URL changed (a single-page-app navigation, say).
     pub fn set_url(&mut self, url: String) {
         self.context.url = Some(url);
@@ -253,10 +392,19 @@ impl Pipeline {
 
     /// Records a named event with its properties at `now` (ms since the epoch).
     pub fn track(&mut self, name: &str, properties: Map<String, Value>, now: u64) -> Result<(), ValidationErrors> {
-        self.record(name, properties, now, DataKind::Custom)
+        self.record(name, properties, now, DataKind::Custom, true)
     }
 
-    fn record(&mut self, name: &str, properties: Map<String, Value>, now: u64, kind: DataKind) -> Result<(), ValidationErrors> {
+    /// `activity`: the event counts as the visitor's activity for the session
+    /// (a page leave does not: it closes the page view in its own session).
+    fn record(&mut self, name: &str, mut properties: Map<String, Value>, now: u64, kind: DataKind, activity: bool) -> Result<(), ValidationErrors> {
+        if activity {
+            self.touch(now);
+        }
+        if !self.tags.is_empty() && !properties.contains_key("tags") {
+            let tags = self.tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+            properties.insert("tags".into(), Value::Object(tags));
+        }
         let event = Event::Analytics(AnalyticsEvent {
             id: new_id(),
             event: name.to_string(),
@@ -281,7 +429,27 @@ impl Pipeline {
         if !view.referrer.is_empty() {
             props.insert("referrer".into(), Value::String(view.referrer));
         }
-        self.record(PAGE_VIEW, props, now, DataKind::PageView)
+        if !view.referrer_domain.is_empty() {
+            props.insert("referrerDomain".into(), Value::String(view.referrer_domain));
+        }
+        if !view.navigation.is_empty() {
+            props.insert("navigation".into(), Value::String(view.navigation.to_string()));
+        }
+        for (k, v) in view.campaign {
+            props.insert(k, Value::String(v));
+        }
+        self.record(PAGE_VIEW, props, now, DataKind::PageView, true)
+    }
+
+    /// Records the end (or a hidden stretch) of a page view: its path, visible
+    /// time and deepest scroll. The context URL is still the page's own.
+    pub fn page_leave(&mut self, leave: Leave, now: u64) -> Result<(), ValidationErrors> {
+        let mut props = Map::new();
+        props.insert("path".into(), Value::String(leave.path));
+        props.insert("visibleMs".into(), Value::from(leave.visible_ms));
+        props.insert("totalVisibleMs".into(), Value::from(leave.total_visible_ms));
+        props.insert("scrollDepth".into(), Value::from(leave.scroll_depth));
+        self.record(PAGE_LEAVE, props, now, DataKind::PageView, false)
     }
 
     fn accept(&mut self, event: Event, kind: DataKind) -> Result<(), ValidationErrors> {
@@ -379,6 +547,8 @@ impl Pipeline {
             held: self.held.len() as u64,
             held_dropped: self.held_dropped,
             denied: self.denied,
+            cleaned: self.cleaned,
+            rejected: self.rejected,
             errors: self.errors.stats(),
         }
     }
@@ -395,8 +565,14 @@ fn mask(event: &mut Event) {
     };
     match event {
         Event::Analytics(e) => {
-            for v in e.properties.values_mut() {
-                m.mask_json(v);
+            let page_view = e.event == PAGE_VIEW;
+            for (k, v) in e.properties.iter_mut() {
+                match (page_view, k.as_str(), v) {
+                    // A page view's referrer is a URL: its host stays, like the page's own.
+                    (true, "referrer", Value::String(url)) => mask_url(&m, url),
+                    (true, "referrerDomain", Value::String(_)) => {}
+                    (_, _, v) => m.mask_json(v),
+                }
             }
             ctx_urls(&mut e.context.url, &mut e.context.referrer);
         }
@@ -465,10 +641,26 @@ fn strip_identity(event: &mut Event) {
     }
 }
 
-/// Campaign data: `utm_*` properties.
+/// Campaign data: `utm_*` properties, and `utm_*` parameters of the URLs.
 fn strip_campaign(event: &mut Event) {
-    if let Event::Analytics(e) = event {
-        e.properties.retain(|k, _| !k.starts_with("utm_"));
+    fn strip(url: &mut String) {
+        if let std::borrow::Cow::Owned(s) = pageview::strip_campaign_params(url) {
+            *url = s;
+        }
+    }
+    let (url, referrer) = match event {
+        Event::Analytics(e) => {
+            e.properties.retain(|k, _| !k.starts_with("utm_"));
+            if let Some(Value::String(r)) = e.properties.get_mut("referrer") {
+                strip(r);
+            }
+            (&mut e.context.url, &mut e.context.referrer)
+        }
+        Event::Metric(e) => (&mut e.context.url, &mut e.context.referrer),
+        Event::Error(e) => (&mut e.context.url, &mut None),
+    };
+    for u in [url, referrer].into_iter().flatten() {
+        strip(u);
     }
 }
 
@@ -506,7 +698,7 @@ mod tests {
     fn a_page_view_becomes_a_valid_batch() {
         let mut p = Pipeline::new(config(|_| {}), "sess-1".into(), context(), granted(), 0.3);
         p.page_view(
-            PageView { url: "http://127.0.0.1:8080/shop?x=1".into(), path: "/shop".into(), title: "Shop".into(), referrer: String::new() },
+            PageView { url: "http://127.0.0.1:8080/shop?x=1".into(), path: "/shop".into(), title: "Shop".into(), ..Default::default() },
             NOW,
         )
         .unwrap();
@@ -676,6 +868,29 @@ mod tests {
     }
 
     #[test]
+    fn a_page_views_referrer_keeps_its_host_and_loses_secrets() {
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        let view = PageView {
+            url: "http://127.0.0.1:8080/b".into(),
+            path: "/b".into(),
+            referrer: "http://127.0.0.1:8080/a?email=jane.doe@example.com".into(),
+            referrer_domain: "127.0.0.1".into(),
+            ..Default::default()
+        };
+        p.page_view(view, NOW).unwrap();
+        let mut props = Map::new();
+        props.insert("referrer".into(), "http://127.0.0.1:8080/".into());
+        p.track("custom", props, NOW).unwrap();
+        let b = p.next_batch(NOW).unwrap();
+        let events: Vec<Event> = ParsedBatch::parse(b.body.as_bytes()).unwrap().events.into_iter().map(Result::unwrap).collect();
+        let Event::Analytics(v) = &events[0] else { panic!() };
+        assert_eq!(v.properties["referrer"], "http://127.0.0.1:8080/a?email=[EMAIL]");
+        assert_eq!(v.properties["referrerDomain"], "127.0.0.1");
+        let Event::Analytics(c) = &events[1] else { panic!() };
+        assert_eq!(c.properties["referrer"], "http://[IP]:8080/", "custom properties are free text");
+    }
+
+    #[test]
     fn urls_keep_their_host_and_lose_secrets() {
         let m = Masker::default();
         let cases = [
@@ -739,5 +954,143 @@ mod tests {
         p.track("a", Map::new(), NOW).unwrap();
         assert!(p.batch_is_full());
         assert_eq!(p.next_batch(NOW).unwrap().len(), 3);
+    }
+
+    fn analytics(p: &mut Pipeline) -> Vec<AnalyticsEvent> {
+        let mut out = Vec::new();
+        while let Some(b) = p.next_batch(NOW) {
+            for e in ParsedBatch::parse(b.body.as_bytes()).unwrap().events {
+                if let Ok(Event::Analytics(a)) = e {
+                    out.push(a);
+                }
+            }
+            p.delivered(b);
+        }
+        out
+    }
+
+    #[test]
+    fn sessions_rotate_after_inactivity_but_a_page_leave_does_not_extend_them() {
+        use crate::core::session::{Policy, Sessions};
+        let mut p = Pipeline::new(config(|_| {}), "unused".into(), context(), granted(), 0.0);
+        let policy = Policy { inactivity_ms: 1_000, max_age_ms: 60_000 };
+        p.attach_sessions(Sessions::resume(policy, None, NOW, || "first".into()));
+        assert_eq!(p.session_id(), "first");
+        p.track("a", Map::new(), NOW + 900).unwrap();
+        let leave = |ms| Leave { url: "http://127.0.0.1:8080/".into(), path: "/".into(), visible_ms: ms, total_visible_ms: ms, scroll_depth: 40 };
+        // A page leave 1.8 s later belongs to the session it closes and keeps no one active.
+        p.page_leave(leave(1_800), NOW + 1_800).unwrap();
+        p.track("b", Map::new(), NOW + 1_950).unwrap();
+        let events = analytics(&mut p);
+        assert_eq!(events.iter().map(|e| (e.event.as_str(), e.session_id == "first")).collect::<Vec<_>>(), [("a", true), ("page_leave", true), ("b", false)]);
+        assert_eq!(p.sessions().unwrap().rotations(), 1);
+        assert!(p.take_session_rotated());
+        assert!(!p.take_session_rotated(), "asked once");
+        assert_eq!(events[1].properties["scrollDepth"], 40);
+        assert_eq!(events[1].properties["visibleMs"], 1_800);
+        // reset() starts another session and forgets the user and the tags.
+        let before = p.session_id().to_string();
+        p.identify(Some("u".into()));
+        p.set_tag("plan", Some("pro"));
+        p.reset(NOW + 2_000);
+        assert_ne!(p.session_id(), before);
+        assert_eq!(p.user_id(), None);
+        assert!(p.tags().is_empty());
+    }
+
+    #[test]
+    fn page_views_carry_referrer_domain_navigation_and_campaign_only_with_marketing() {
+        use crate::core::pageview::{Options, Output, PageTracker};
+        let mut t = PageTracker::new(Options::default(), Some("https://news.example/today".into()), true, NOW);
+        t.load("https://shop.example/?utm_source=news&utm_campaign=spring&ref=1", NOW, NOW);
+        let Some(Output::View(v)) = t.settle(NOW + 100).pop() else { panic!() };
+        for (consent, campaign) in [(granted(), true), (Consent::new(Decision::Granted, Decision::Denied, false), false)] {
+            let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), consent, 0.0);
+            p.page_view(PageView::from_view(v.clone(), "Home".into()), NOW).unwrap();
+            let e = analytics(&mut p).remove(0);
+            assert_eq!(e.properties["path"], "/");
+            assert_eq!(e.properties["referrer"], "https://news.example/today");
+            assert_eq!(e.properties["referrerDomain"], "news.example");
+            assert_eq!(e.properties["navigation"], "initial");
+            let url = e.context.url.unwrap();
+            if campaign {
+                assert_eq!(e.properties["utm_source"], "news");
+                assert_eq!(e.properties["utm_campaign"], "spring");
+                assert!(url.contains("utm_source=news"));
+            } else {
+                assert!(!e.properties.keys().any(|k| k.starts_with("utm_")), "{:?}", e.properties);
+                assert_eq!(url, "https://shop.example/?ref=1", "campaign parameters leave the URL too");
+            }
+        }
+    }
+
+    #[test]
+    fn tags_go_on_errors_and_analytics_events_and_are_bounded() {
+        use crate::core::errors::ErrorSource;
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        assert!(p.set_tag("release_channel", Some("beta")));
+        assert!(p.set_tag("plan", Some("free")));
+        assert!(p.set_tag("plan", None));
+        assert!(!p.set_tag("  ", Some("x")));
+        p.set_tag(&"k".repeat(100), Some(&"v".repeat(500)));
+        for i in 0..60 {
+            p.set_tag(&format!("t{i}"), Some("x"));
+        }
+        assert_eq!(p.tags().len(), MAX_TAGS);
+        assert!(p.tags().iter().any(|(k, v)| k.len() == MAX_TAG_KEY_CHARS && v.len() == MAX_TAG_VALUE_CHARS));
+        p.track("with_tags", Map::new(), NOW).unwrap();
+        let mut own = Map::new();
+        own.insert("tags".into(), Value::String("mine".into()));
+        p.track("own_tags", own, NOW).unwrap();
+        let mut raw = RawError::new(ErrorSource::Manual, "boom", NOW);
+        raw.tags.insert("release_channel".into(), "explicit wins".into());
+        p.capture_error(raw, 0.0).unwrap();
+        let mut analytics_events = Vec::new();
+        let mut errors = Vec::new();
+        while let Some(b) = p.next_batch(NOW) {
+            for e in ParsedBatch::parse(b.body.as_bytes()).unwrap().events {
+                match e.unwrap() {
+                    Event::Analytics(a) => analytics_events.push(a),
+                    Event::Error(e) => errors.push(e),
+                    _ => {}
+                }
+            }
+            p.delivered(b);
+        }
+        assert_eq!(analytics_events[0].properties["tags"]["release_channel"], "beta");
+        assert!(analytics_events[0].properties["tags"].get("plan").is_none());
+        assert_eq!(analytics_events[1].properties["tags"], "mine", "an event's own tags property is kept");
+        assert_eq!(errors[0].tags["release_channel"], "explicit wins");
+        assert_eq!(errors[0].tags["t0"], "x");
+    }
+
+    #[test]
+    fn identify_traits_need_marketing() {
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), pending(), 0.0);
+        let mut traits = Map::new();
+        traits.insert("plan".into(), "pro".into());
+        p.identify_with_traits("user-1".into(), traits.clone(), NOW).unwrap();
+        p.identify_with_traits("user-1".into(), Map::new(), NOW).unwrap();
+        assert_eq!(p.stats().held, 1, "only traits make an event");
+        p.set_consent(&[Category::Analytics], Decision::Granted);
+        assert!(p.next_batch(NOW).is_none(), "analytics alone does not release identity data");
+        p.set_consent(&[Category::Marketing], Decision::Granted);
+        let e = analytics(&mut p).remove(0);
+        assert_eq!(e.event, IDENTIFY);
+        assert_eq!(e.user_id.as_deref(), Some("user-1"));
+        assert_eq!(e.properties["plan"], "pro");
+        let mut q = Pipeline::new(config(|_| {}), "s".into(), context(), pending(), 0.0);
+        q.identify_with_traits("user-1".into(), traits, NOW).unwrap();
+        q.set_consent(&[Category::Marketing], Decision::Denied);
+        assert_eq!(q.stats().denied, 1);
+    }
+
+    #[test]
+    fn cleaned_and_rejected_calls_are_counted() {
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        p.note_cleaned();
+        p.note_rejected();
+        p.note_rejected();
+        assert_eq!((p.stats().cleaned, p.stats().rejected), (1, 2));
     }
 }

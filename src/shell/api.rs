@@ -2,7 +2,7 @@
 //! the core, and carries out the core's answer. The JavaScript wrapper
 //! (`www/agent.js`) guards every call, so nothing here can break the page.
 
-use super::{config, consent, delivery, errors, page, transport};
+use super::{config, consent, delivery, errors, page, pages, transport};
 use crate::core::errors::{ErrorSource, RawError};
 use crate::core::model::{ErrorCategory, Severity};
 use crate::core::consent::{Category, Decision};
@@ -14,8 +14,8 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
-struct Agent {
-    pipeline: Pipeline,
+pub(super) struct Agent {
+    pub(super) pipeline: Pipeline,
     endpoint: String,
     _timer: Interval,
     _listeners: Vec<Closure<dyn FnMut()>>,
@@ -35,7 +35,7 @@ pub(crate) fn with_pipeline<R>(f: impl FnOnce(&mut Pipeline) -> R) -> Option<R> 
     with_agent(|a| f(&mut a.pipeline))
 }
 
-fn with_agent<R>(f: impl FnOnce(&mut Agent) -> R) -> Option<R> {
+pub(super) fn with_agent<R>(f: impl FnOnce(&mut Agent) -> R) -> Option<R> {
     if DISABLED.load(Ordering::Relaxed) {
         return None;
     }
@@ -77,10 +77,12 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     let interval = config.flush_interval_ms;
     let (batch_size, max_batch_bytes) = (config.batch_size as usize, config.max_batch_bytes as usize);
     let (max_stored, max_stored_bytes) = (config.max_stored_events, config.max_stored_bytes);
-    let track_page_views = config.track_page_views;
-    let session_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let initial_consent = consent::initial(&config);
-    let pipeline = Pipeline::new(config, session_id, page::context(), initial_consent, js_sys::Math::random());
+    let now = page::now_ms();
+    let sessions = pages::session(&config, &initial_consent, now);
+    let pages_config = config.clone();
+    let mut pipeline = Pipeline::new(config, sessions.id().to_string(), page::context(), initial_consent, js_sys::Math::random());
+    pipeline.attach_sessions(sessions);
     delivery::init(endpoint.clone(), batch_size, max_batch_bytes, max_stored, max_stored_bytes);
     let timer = Interval::new(interval, || {
         with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
@@ -91,20 +93,38 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     AGENT.with(|a| {
         *a.borrow_mut() = Some(Agent { pipeline, endpoint, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
     });
-    if track_page_views {
-        let now = page::now_ms();
-        with_agent(|a| a.pipeline.page_view(page::page_view(), now));
-        // The first page view goes out at once rather than at the first tick.
-        send_next(true);
-    }
+    // Page views (the first goes out as soon as it has settled), page leave, the session.
+    pages::start(&pages_config, now);
+    pages::persist_session();
     Ok(())
+}
+
+/// Stops the agent: closes the current page view, sends what is pending, then
+/// lets go of timers and state. Resolves with the number of events acknowledged.
+#[wasm_bindgen]
+pub fn shutdown() -> js_sys::Promise {
+    pages::stop(page::now_ms());
+    let flushed = flush();
+    wasm_bindgen_futures::future_to_promise(async move {
+        let acknowledged = wasm_bindgen_futures::JsFuture::from(flushed).await.unwrap_or(JsValue::from(0));
+        AGENT.with(|a| {
+            if let Some(agent) = a.try_borrow_mut().ok().and_then(|mut a| a.take()) {
+                // Listeners stay registered on the page; kept alive, they find no agent and return.
+                std::mem::forget(agent._listeners);
+                std::mem::forget(agent._event_listeners);
+            }
+        });
+        Ok(acknowledged)
+    })
 }
 
 /// Records an event. Returns whether it was accepted.
 #[wasm_bindgen]
 pub fn track(name: JsValue, properties: JsValue) -> bool {
-    let Some(name) = name.as_string() else { return false };
-    let Some(props) = to_properties(&properties) else { return false };
+    let (Some(name), Some(props)) = (name.as_string(), to_properties(&properties)) else {
+        with_agent(|a| a.pipeline.note_rejected());
+        return false;
+    };
     let now = page::now_ms();
     let Some((accepted, full)) = with_agent(|a| {
         let accepted = a.pipeline.track(&name, props, now).is_ok();
@@ -117,6 +137,7 @@ pub fn track(name: JsValue, properties: JsValue) -> bool {
     } else if accepted {
         delivery::persist_soon(delivery::PERSIST_DELAY_MS);
     }
+    pages::persist_if_rotated();
     accepted
 }
 
@@ -150,6 +171,7 @@ pub fn consent_update(categories: JsValue, granted: bool) -> JsValue {
         consent::store(a.pipeline.config(), a.pipeline.consent(), page::now_ms());
     });
     if changed.is_some() {
+        pages::persist_session();
         send_next(true);
     }
     consent_get()
@@ -234,17 +256,30 @@ fn erasure_url(endpoint: &str) -> Option<String> {
 }
 
 /// Sets the user id (sent only with marketing consent); `null` clears it.
+/// Traits (an object) are recorded as an `identify` event under the same consent.
 #[wasm_bindgen]
-pub fn identify(user_id: JsValue) -> bool {
+pub fn identify(user_id: JsValue, traits: JsValue) -> bool {
     let id = if user_id.is_null() || user_id.is_undefined() {
         None
     } else {
         match user_id.as_string() {
             Some(s) if !s.trim().is_empty() => Some(s),
-            _ => return false,
+            _ => {
+                with_agent(|a| a.pipeline.note_rejected());
+                return false;
+            }
         }
     };
-    with_agent(|a| a.pipeline.identify(id)).is_some()
+    let traits = to_properties(&traits).unwrap_or_default();
+    let now = page::now_ms();
+    with_agent(|a| match id {
+        Some(id) => a.pipeline.identify_with_traits(id, traits, now).is_ok(),
+        None => {
+            a.pipeline.identify(None);
+            true
+        }
+    })
+    .unwrap_or(false)
 }
 
 /// Masks personal data in a text the way the agent masks events (emails,
@@ -275,6 +310,8 @@ pub fn get_stats() -> JsValue {
             ("held", s.held),
             ("heldDropped", s.held_dropped),
             ("denied", s.denied),
+            ("cleaned", s.cleaned),
+            ("rejected", s.rejected),
             ("errorsReported", s.errors.reported),
             ("errorsSuppressed", s.errors.suppressed),
             ("errorsSampledOut", s.errors.sampled_out),
@@ -287,8 +324,14 @@ pub fn get_stats() -> JsValue {
 }
 
 /// A full batch, a consent grant: persist and send now rather than at the next tick.
-fn send_next(_now: bool) {
+pub(super) fn send_next(_now: bool) {
     delivery::tick();
+}
+
+/// The page is being hidden or left: everything pending goes out at once.
+pub(super) fn send_all() {
+    with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
+    delivery::page_exit();
 }
 
 fn listen_for_page_exit() -> Vec<Closure<dyn FnMut()>> {

@@ -48,5 +48,12 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         capture_network_errors: raw(obj, "captureNetworkErrors"),
         max_stored_events: raw(obj, "maxStoredEvents"),
         max_stored_bytes: raw(obj, "maxStoredBytes"),
+        track_history: raw(obj, "trackHistory"),
+        track_replace_state: raw(obj, "trackReplaceState"),
+        hash_routing: raw(obj, "hashRouting"),
+        track_page_leave: raw(obj, "trackPageLeave"),
+        session_timeout_ms: raw(obj, "sessionTimeoutMs"),
+        session_max_age_ms: raw(obj, "sessionMaxAgeMs"),
+        session_persistence: raw(obj, "sessionPersistence"),
     })
 }

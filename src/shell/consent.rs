@@ -58,4 +58,5 @@ pub fn erase_local() {
     if let Some(s) = local_storage() {
         let _ = s.remove_item(DECISION_KEY);
     }
+    super::pages::erase_session();
 }

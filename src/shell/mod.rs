@@ -11,4 +11,6 @@ pub mod delivery;
 pub mod errors;
 pub mod idb;
 pub mod page;
+pub mod pages;
+pub mod visitor;
 pub mod transport;

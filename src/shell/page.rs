@@ -1,6 +1,6 @@
 //! Facts about the page and the browser, read through web-sys.
 
-use crate::core::context::parse_user_agent;
+use crate::core::context::{from_client_hints, parse_user_agent, ClientHints};
 use crate::core::model::EventContext;
 use crate::core::pipeline::PageView;
 use wasm_bindgen::JsValue;
@@ -18,7 +18,10 @@ pub fn context() -> EventContext {
     let Some(window) = web_sys::window() else { return EventContext::default() };
     let navigator = window.navigator();
     let ua = navigator.user_agent().ok().and_then(non_empty);
-    let info = ua.as_deref().map(parse_user_agent);
+    let info = match client_hints(&navigator) {
+        Some(hints) => Some(from_client_hints(&hints, ua.as_deref())),
+        None => ua.as_deref().map(parse_user_agent),
+    };
     let screen_resolution = window.screen().ok().and_then(|s| {
         let (w, h) = (s.width().ok()?, s.height().ok()?);
         if w > 0 && h > 0 {
@@ -40,7 +43,29 @@ pub fn context() -> EventContext {
         user_agent: ua,
         screen_resolution,
         timezone: timezone(),
+        language: navigator.language().filter(|l| {
+            !l.is_empty() && l.len() <= crate::core::model::MAX_LANGUAGE_LEN && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        }),
     }
+}
+
+/// `navigator.userAgentData` (low-entropy values only), where the browser has it.
+fn client_hints(navigator: &web_sys::Navigator) -> Option<ClientHints> {
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).ok();
+    let data = get(navigator, "userAgentData").filter(|d| d.is_object())?;
+    let mut brands = Vec::new();
+    if let Some(list) = get(&data, "brands").filter(|b| js_sys::Array::is_array(b)) {
+        for b in js_sys::Array::from(&list).iter().take(10) {
+            if let (Some(brand), Some(version)) = (get(&b, "brand").and_then(|v| v.as_string()), get(&b, "version").and_then(|v| v.as_string())) {
+                brands.push((brand, version));
+            }
+        }
+    }
+    Some(ClientHints {
+        brands,
+        platform: get(&data, "platform").and_then(|v| v.as_string()).unwrap_or_default(),
+        mobile: get(&data, "mobile").and_then(|v| v.as_bool()).unwrap_or(false),
+    })
 }
 
 fn timezone() -> Option<String> {
@@ -58,6 +83,7 @@ pub fn page_view() -> PageView {
         path: location.pathname().unwrap_or_default(),
         title: document.as_ref().map(|d| d.title()).unwrap_or_default(),
         referrer: document.as_ref().map(|d| d.referrer()).unwrap_or_default(),
+        ..PageView::default()
     }
 }
 

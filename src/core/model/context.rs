@@ -29,7 +29,13 @@ pub struct EventContext {
     pub screen_resolution: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// The browser's preferred language, a BCP 47 tag (`navigator.language`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
+
+/// Longest language tag accepted.
+pub const MAX_LANGUAGE_LEN: usize = 35;
 
 impl EventContext {
     pub fn validate_into(&self, c: &mut Checker<'_>) {
@@ -48,5 +54,10 @@ impl EventContext {
             }
         }
         c.opt_non_empty("timezone", &self.timezone);
+        if let Some(l) = &self.language {
+            if l.is_empty() || l.len() > MAX_LANGUAGE_LEN || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                c.fail("language", "must be a language tag such as en-US");
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ mod metric;
 
 pub use analytics::AnalyticsEvent;
 pub use batch::{Batch, ParsedBatch, BATCH_VERSION};
-pub use context::{Device, EventContext};
+pub use context::{Device, EventContext, MAX_LANGUAGE_LEN};
 pub use error::{Breadcrumb, ErrorCategory, ErrorContext, ErrorEvent, Severity};
 pub use metadata::{Environment, EventMetadata, Source};
 pub use metric::{MonitoringMetric, Rating, Unit};

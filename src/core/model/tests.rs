@@ -18,7 +18,7 @@ fn parse_one(event: serde_json::Value) -> Result<Event, ValidationErrors> {
 fn every_kind_round_trips_through_the_wire_format() {
     let events = [
         json!({"kind": "analytics", "id": ID, "event": "signup", "userId": "u1", "sessionId": "s", "timestamp": NOW,
-               "properties": {"plan": "pro", "seats": 3}, "context": {"device": "tablet", "timezone": "Europe/Berlin"}, "metadata": meta()}),
+               "properties": {"plan": "pro", "seats": 3}, "context": {"device": "tablet", "timezone": "Europe/Berlin", "language": "de-DE"}, "metadata": meta()}),
         json!({"kind": "error", "id": ID, "message": "boom", "stack": "Error: boom\n    at f (a.js:1:2)", "severity": "CRITICAL",
                "category": "NETWORK_ERROR", "timestamp": NOW, "context": {"requestId": "r-1"}, "tags": {"k": "v"}, "fingerprint": "ab12"}),
         json!({"kind": "metric", "id": ID, "name": "CLS", "value": 0.12, "unit": "score", "rating": "needs-improvement", "delta": 0.02,
@@ -87,4 +87,19 @@ fn the_envelope_is_checked_before_the_events() {
     assert_eq!(err.fields(), vec!["v", "sentAt", "events"]);
     let err = ParsedBatch::parse(br#"{"v":1,"sentAt":1,"events":[]}"#).unwrap_err();
     assert_eq!(err.fields(), vec!["events"]);
+}
+
+#[test]
+fn the_context_language_is_a_language_tag() {
+    for (lang, ok) in [("en", true), ("en-US", true), ("zh-Hant-TW", true), ("", false), ("en US", false), ("x".repeat(36).as_str(), false)] {
+        let e = json!({"kind": "analytics", "id": ID, "event": "e", "sessionId": "s", "timestamp": NOW, "properties": {},
+                       "context": {"language": lang}, "metadata": meta()});
+        match parse_one(e) {
+            Ok(_) => assert!(ok, "{lang:?} accepted"),
+            Err(err) => {
+                assert!(!ok, "{lang:?} refused");
+                assert_eq!(err.fields(), vec!["events[0].context.language"]);
+            }
+        }
+    }
 }
