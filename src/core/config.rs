@@ -55,6 +55,7 @@ pub struct ConfigInput {
     pub capture_network_errors: Option<Raw>,
     pub max_stored_events: Option<Raw>,
     pub max_stored_bytes: Option<Raw>,
+    pub stats_interval_ms: Option<Raw>,
     pub track_history: Option<Raw>,
     pub track_replace_state: Option<Raw>,
     pub hash_routing: Option<Raw>,
@@ -100,6 +101,8 @@ pub struct Config {
     /// Bounds of the IndexedDB outbox; past them the oldest events are dropped and counted.
     pub max_stored_events: u32,
     pub max_stored_bytes: u32,
+    /// The agent's delivery counters go out as an `agent.stats` metric this often.
+    pub stats_interval_ms: u32,
     /// `pushState`, `replaceState` and `popstate` are page views (single-page apps).
     pub track_history: bool,
     /// `replaceState` is a page view when it changes the path.
@@ -190,6 +193,7 @@ impl Config {
         let capture_console = boolean(&mut e, "captureConsole", &input.capture_console, false);
         let capture_network_errors = boolean(&mut e, "captureNetworkErrors", &input.capture_network_errors, true);
         let max_stored_events = int(&mut e, "maxStoredEvents", &input.max_stored_events, 5_000, 10, 1_000_000, "must be an integer from 10 to 1000000");
+        let stats_interval_ms = int(&mut e, "statsIntervalMs", &input.stats_interval_ms, 60_000, 1_000, 86_400_000, "must be an integer from 1000 to 86400000");
         let max_stored_bytes = int(&mut e, "maxStoredBytes", &input.max_stored_bytes, 5_000_000, 10_000, 500_000_000, "must be an integer from 10000 to 500000000");
         let error_category = match &input.error_consent_category {
             None => Category::Analytics,
@@ -239,6 +243,7 @@ impl Config {
             capture_network_errors,
             max_stored_events,
             max_stored_bytes,
+            stats_interval_ms,
             track_history,
             track_replace_state,
             hash_routing,

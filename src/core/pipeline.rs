@@ -59,6 +59,9 @@ pub struct Stats {
     pub errors: ErrorStats,
 }
 
+/// Name of the metric with the agent's own delivery counters.
+pub const AGENT_STATS: &str = "agent.stats";
+
 /// Name of the metric that reports events the durable store dropped past its bound.
 pub const AGENT_DROPPED: &str = "agent.dropped";
 
@@ -501,6 +504,19 @@ impl Pipeline {
     /// The next request body within the configured count and byte limits.
     pub fn next_batch(&mut self, now: u64) -> Option<OutgoingBatch> {
         self.queue.take_batch(self.config.batch_size as usize, self.config.max_batch_bytes as usize, now, new_id())
+    }
+
+    /// The agent's delivery counters as one small metric (`agent.stats`, value:
+    /// events sent), sent periodically as self-telemetry.
+    pub fn report_stats(&mut self, counters: &[(&str, u64)], sent: u64, now: u64) {
+        let mut attribution = Map::new();
+        for (k, v) in counters {
+            attribution.insert((*k).into(), Value::from(*v));
+        }
+        let event = self.count_metric(AGENT_STATS, sent, attribution, now);
+        if self.may_send() {
+            self.queue.push(event);
+        }
     }
 
     /// The durable store evicted `n` events past its bound: counted, and sent

@@ -76,14 +76,14 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     };
     let interval = config.flush_interval_ms;
     let (batch_size, max_batch_bytes) = (config.batch_size as usize, config.max_batch_bytes as usize);
-    let (max_stored, max_stored_bytes) = (config.max_stored_events, config.max_stored_bytes);
+    let (max_stored, max_stored_bytes, stats_interval) = (config.max_stored_events, config.max_stored_bytes, config.stats_interval_ms);
     let initial_consent = consent::initial(&config);
     let now = page::now_ms();
     let sessions = pages::session(&config, &initial_consent, now);
     let pages_config = config.clone();
     let mut pipeline = Pipeline::new(config, sessions.id().to_string(), page::context(), initial_consent, js_sys::Math::random());
     pipeline.attach_sessions(sessions);
-    delivery::init(endpoint.clone(), batch_size, max_batch_bytes, max_stored, max_stored_bytes);
+    delivery::init(endpoint.clone(), batch_size, max_batch_bytes, max_stored, max_stored_bytes, stats_interval);
     let timer = Interval::new(interval, || {
         with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
         delivery::tick()

@@ -48,6 +48,7 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         capture_network_errors: raw(obj, "captureNetworkErrors"),
         max_stored_events: raw(obj, "maxStoredEvents"),
         max_stored_bytes: raw(obj, "maxStoredBytes"),
+        stats_interval_ms: raw(obj, "statsIntervalMs"),
         track_history: raw(obj, "trackHistory"),
         track_replace_state: raw(obj, "trackReplaceState"),
         hash_routing: raw(obj, "hashRouting"),

@@ -62,6 +62,9 @@ struct Delivery {
     /// page that is left meanwhile sends them (its write may be aborted).
     persisting: Vec<(u64, Vec<(String, String)>)>,
     next_write: u64,
+    last_stats_at: f64,
+    stats_interval_ms: f64,
+    last_stats: (u64, u64, u64, u64, u64),
     stats: DeliveryStats,
 }
 
@@ -73,7 +76,7 @@ fn with<R>(f: impl FnOnce(&mut Delivery) -> R) -> Option<R> {
     DELIVERY.with(|d| d.try_borrow_mut().ok().and_then(|mut d| d.as_mut().map(f)))
 }
 
-pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u32, max_stored_bytes: u32) {
+pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u32, max_stored_bytes: u32, stats_interval_ms: u32) {
     DELIVERY.with(|d| {
         *d.borrow_mut() = Some(Delivery {
             endpoint,
@@ -89,6 +92,10 @@ pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u
             persist_scheduled: false,
             persisting: Vec::new(),
             next_write: 0,
+            // The first report waits a full interval.
+            last_stats_at: js_sys::Date::now(),
+            stats_interval_ms: stats_interval_ms as f64,
+            last_stats: (0, 0, 0, 0, 0),
             stats: DeliveryStats::default(),
         })
     });
@@ -120,6 +127,7 @@ pub fn tick() {
     if !with_pipeline(|p| p.may_send()).unwrap_or(false) {
         return;
     }
+    report_stats_if_due();
     let state = with(|d| match d.store {
         StoreState::Unopened => {
             d.store = StoreState::Opening;
@@ -237,6 +245,36 @@ async fn drive() -> u32 {
         }
     }
     acknowledged
+}
+
+/// Self-telemetry: the delivery counters go out as one `agent.stats` metric
+/// every `statsIntervalMs` when they changed.
+fn report_stats_if_due() {
+    let now = js_sys::Date::now();
+    let due = with(|d| {
+        let s = d.stats;
+        let key = (s.sent, s.retried, s.stored, s.evicted, s.rejected);
+        if now - d.last_stats_at < d.stats_interval_ms || key == d.last_stats {
+            return None;
+        }
+        d.last_stats_at = now;
+        d.last_stats = key;
+        Some(s)
+    })
+    .flatten();
+    let Some(s) = due else { return };
+    with_pipeline(|p| {
+        let accepted = p.stats().queue.accepted;
+        let counters = [
+            ("accepted", accepted),
+            ("sent", s.sent),
+            ("retried", s.retried),
+            ("stored", s.stored),
+            ("dropped", s.evicted),
+            ("rejected", s.rejected),
+        ];
+        p.report_stats(&counters, s.sent, now as u64);
+    });
 }
 
 /// After an event is accepted: write it to the outbox within

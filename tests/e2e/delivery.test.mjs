@@ -156,6 +156,18 @@ test('chaos: offline, 500, 429, hangs, closed tabs, reloads and two tabs lose no
     }
     console.log(`missing ranges: ${JSON.stringify(ranges)}; agent on the last page: ${JSON.stringify(agent)}`);
   }
+  // Self-telemetry: the delivery counters arrive as agent.stats metrics.
+  const selfStats = await waitFor(async () => {
+    await page.evaluate(() => window.telemetry.flush());
+    const m = await collector.events({ kind: 'metric', name: 'agent.stats', limit: 1000 });
+    return m.length ? m : null;
+  }, 20_000, 500);
+  assert.ok(selfStats, 'agent.stats metrics arrived');
+  for (const m of selfStats) {
+    assert.equal(m.value, m.attribution.sent);
+    for (const k of ['accepted', 'sent', 'retried', 'stored', 'dropped', 'rejected']) assert.equal(typeof m.attribution[k], 'number', k);
+  }
+  console.log(`agent.stats metrics received: ${selfStats.length}, e.g. ${JSON.stringify(selfStats[selfStats.length - 1].attribution)}`);
   assert.ok(generated.size >= 2000);
   assert.deepEqual(missing, [], '0 lost');
   assert.equal(events.length, storedSet.size, '0 stored twice');
