@@ -52,6 +52,7 @@ pub struct ConfigInput {
     pub max_breadcrumbs: Option<Raw>,
     pub capture_console: Option<Raw>,
     pub capture_network_errors: Option<Raw>,
+    pub report_all_changes: Option<Raw>,
 }
 
 /// The checked configuration.
@@ -87,6 +88,9 @@ pub struct Config {
     pub capture_console: bool,
     /// Failed fetch/XHR calls (network errors, 5xx) are captured as errors.
     pub capture_network_errors: bool,
+    /// Web Vitals: report every change of a metric, not only final values and
+    /// values at page hide (web-vitals' `reportAllChanges`).
+    pub report_all_changes: bool,
 }
 
 impl Config {
@@ -162,6 +166,7 @@ impl Config {
         let max_breadcrumbs = int(&mut e, "maxBreadcrumbs", &input.max_breadcrumbs, 30, 0, 100, "must be an integer from 0 to 100");
         let capture_console = boolean(&mut e, "captureConsole", &input.capture_console, false);
         let capture_network_errors = boolean(&mut e, "captureNetworkErrors", &input.capture_network_errors, true);
+        let report_all_changes = boolean(&mut e, "reportAllChanges", &input.report_all_changes, false);
         let error_category = match &input.error_consent_category {
             None => Category::Analytics,
             Some(Raw::Str(s)) if s == "analytics" || s == "necessary" => Category::parse(s).unwrap_or(Category::Analytics),
@@ -193,6 +198,7 @@ impl Config {
             max_breadcrumbs,
             capture_console,
             capture_network_errors,
+            report_all_changes,
         })
     }
 }
@@ -255,6 +261,15 @@ mod tests {
         assert!(c.honor_privacy_signals);
         assert_eq!(c.error_category, Category::Analytics);
         assert_eq!(c.consent_policy_version, "1");
+        assert!(!c.report_all_changes);
+    }
+
+    #[test]
+    fn report_all_changes_is_a_boolean() {
+        let on = ConfigInput { endpoint: s("/v1/batch"), report_all_changes: Some(Raw::Bool(true)), ..Default::default() };
+        assert!(Config::from_input(&on).unwrap().report_all_changes);
+        let bad = ConfigInput { endpoint: s("/v1/batch"), report_all_changes: s("yes"), ..Default::default() };
+        assert_eq!(Config::from_input(&bad).unwrap_err().fields(), vec!["reportAllChanges"]);
     }
 
     #[test]

@@ -46,5 +46,6 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         max_breadcrumbs: raw(obj, "maxBreadcrumbs"),
         capture_console: raw(obj, "captureConsole"),
         capture_network_errors: raw(obj, "captureNetworkErrors"),
+        report_all_changes: raw(obj, "reportAllChanges"),
     })
 }
