@@ -53,6 +53,7 @@ pub struct ConfigInput {
     pub capture_console: Option<Raw>,
     pub capture_network_errors: Option<Raw>,
     pub report_all_changes: Option<Raw>,
+    pub track_web_vitals: Option<Raw>,
 }
 
 /// The checked configuration.
@@ -91,6 +92,8 @@ pub struct Config {
     /// Web Vitals: report every change of a metric, not only final values and
     /// values at page hide (web-vitals' `reportAllChanges`).
     pub report_all_changes: bool,
+    /// Web Vitals are measured (LCP, CLS, INP, FCP, TTFB).
+    pub track_web_vitals: bool,
 }
 
 impl Config {
@@ -167,6 +170,7 @@ impl Config {
         let capture_console = boolean(&mut e, "captureConsole", &input.capture_console, false);
         let capture_network_errors = boolean(&mut e, "captureNetworkErrors", &input.capture_network_errors, true);
         let report_all_changes = boolean(&mut e, "reportAllChanges", &input.report_all_changes, false);
+        let track_web_vitals = boolean(&mut e, "trackWebVitals", &input.track_web_vitals, true);
         let error_category = match &input.error_consent_category {
             None => Category::Analytics,
             Some(Raw::Str(s)) if s == "analytics" || s == "necessary" => Category::parse(s).unwrap_or(Category::Analytics),
@@ -199,6 +203,7 @@ impl Config {
             capture_console,
             capture_network_errors,
             report_all_changes,
+            track_web_vitals,
         })
     }
 }
@@ -262,6 +267,7 @@ mod tests {
         assert_eq!(c.error_category, Category::Analytics);
         assert_eq!(c.consent_policy_version, "1");
         assert!(!c.report_all_changes);
+        assert!(c.track_web_vitals);
     }
 
     #[test]
@@ -270,6 +276,8 @@ mod tests {
         assert!(Config::from_input(&on).unwrap().report_all_changes);
         let bad = ConfigInput { endpoint: s("/v1/batch"), report_all_changes: s("yes"), ..Default::default() };
         assert_eq!(Config::from_input(&bad).unwrap_err().fields(), vec!["reportAllChanges"]);
+        let off = ConfigInput { endpoint: s("/v1/batch"), track_web_vitals: Some(Raw::Bool(false)), ..Default::default() };
+        assert!(!Config::from_input(&off).unwrap().track_web_vitals);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the core, and carries out the core's answer. The JavaScript wrapper
 //! (`www/agent.js`) guards every call, so nothing here can break the page.
 
-use super::{config, consent, errors, page, transport};
+use super::{config, consent, errors, page, transport, vitals};
 use crate::core::errors::{ErrorSource, RawError};
 use crate::core::model::{ErrorCategory, Severity};
 use crate::core::consent::{Category, Decision};
@@ -71,6 +71,7 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     };
     let interval = config.flush_interval_ms;
     let track_page_views = config.track_page_views;
+    let vitals_options = config.track_web_vitals.then(|| crate::core::vitals::VitalsOptions { report_all_changes: config.report_all_changes, ..Default::default() });
     let session_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let initial_consent = consent::initial(&config);
     let pipeline = Pipeline::new(config, session_id, page::context(), initial_consent, js_sys::Math::random());
@@ -83,6 +84,9 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     AGENT.with(|a| {
         *a.borrow_mut() = Some(Agent { pipeline, endpoint, in_flight: 0, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
     });
+    if let Some(options) = vitals_options {
+        vitals::start(options, record_vitals);
+    }
     if track_page_views {
         let now = page::now_ms();
         with_agent(|a| a.pipeline.page_view(page::page_view(), now));
@@ -90,6 +94,16 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
         send_next(true);
     }
     Ok(())
+}
+
+/// Web Vitals reports (from `vitals`) become metric events.
+fn record_vitals(reports: Vec<crate::core::vitals::VitalReport>) {
+    let now = page::now_ms();
+    with_agent(|a| {
+        for r in &reports {
+            let _ = a.pipeline.vital(r, now);
+        }
+    });
 }
 
 /// Records an event. Returns whether it was accepted.

@@ -47,5 +47,6 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         capture_console: raw(obj, "captureConsole"),
         capture_network_errors: raw(obj, "captureNetworkErrors"),
         report_all_changes: raw(obj, "reportAllChanges"),
+        track_web_vitals: raw(obj, "trackWebVitals"),
     })
 }
