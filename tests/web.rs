@@ -88,6 +88,7 @@ async fn a_rejected_batch_is_dropped_and_counted() {
     api::start(obj(&[
         ("endpoint", "/no-such-endpoint".into()),
         ("trackPageViews", JsValue::FALSE),
+        ("trackWebVitals", JsValue::FALSE),
         ("defaultConsent", "granted".into()),
     ]))
     .unwrap();
@@ -108,4 +109,27 @@ async fn a_rejected_batch_is_dropped_and_counted() {
 async fn a_closed_port_is_a_network_error() {
     let outcome = transport::finish(transport::start_post("http://127.0.0.1:9/v1/batch", "{}")).await;
     assert_eq!(outcome, telemetry_agent::core::retry::Outcome::NetworkError);
+}
+
+#[wasm_bindgen_test]
+fn vitals_selectors_are_built_the_way_web_vitals_builds_them() {
+    use telemetry_agent::shell::vitals::selector;
+    use wasm_bindgen::JsCast;
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let host = doc.create_element("div").unwrap();
+    host.set_id("vitals-host");
+    host.set_inner_html(r#"<main class="wide  card wide"><p>Some <b>text</b></p></main><section><div class="x"></div></section>"#);
+    doc.document_element().unwrap().append_child(&host).unwrap();
+    let p = host.query_selector("main p").unwrap().unwrap();
+    assert_eq!(selector(&p), "#vitals-host>main.card.wide>p", "classes sorted and deduplicated, up to the nearest id");
+    let text = p.first_child().unwrap();
+    assert_eq!(selector(&text), "#vitals-host>main.card.wide>p>TEXT");
+    assert_eq!(selector(host.unchecked_ref()), "#vitals-host");
+    // Past 100 characters the chain stops at what fits.
+    let deep = host.query_selector("section div").unwrap().unwrap();
+    let long = "c".repeat(95);
+    deep.set_class_name(&long);
+    let s = selector(&deep);
+    assert_eq!(s, format!("div.{long}"));
+    host.remove();
 }

@@ -63,6 +63,8 @@ pub struct ConfigInput {
     pub session_timeout_ms: Option<Raw>,
     pub session_max_age_ms: Option<Raw>,
     pub session_persistence: Option<Raw>,
+    pub report_all_changes: Option<Raw>,
+    pub track_web_vitals: Option<Raw>,
 }
 
 /// The checked configuration.
@@ -117,6 +119,11 @@ pub struct Config {
     pub session_max_age_ms: u32,
     /// Where the session is kept between page loads once consent allows storage.
     pub session_persistence: Persistence,
+    /// Web Vitals: report every change of a metric, not only final values and
+    /// values at page hide (web-vitals' `reportAllChanges`).
+    pub report_all_changes: bool,
+    /// Web Vitals are measured (LCP, CLS, INP, FCP, TTFB).
+    pub track_web_vitals: bool,
 }
 
 impl Config {
@@ -195,6 +202,8 @@ impl Config {
         let max_stored_events = int(&mut e, "maxStoredEvents", &input.max_stored_events, 5_000, 10, 1_000_000, "must be an integer from 10 to 1000000");
         let stats_interval_ms = int(&mut e, "statsIntervalMs", &input.stats_interval_ms, 60_000, 1_000, 86_400_000, "must be an integer from 1000 to 86400000");
         let max_stored_bytes = int(&mut e, "maxStoredBytes", &input.max_stored_bytes, 5_000_000, 10_000, 500_000_000, "must be an integer from 10000 to 500000000");
+        let report_all_changes = boolean(&mut e, "reportAllChanges", &input.report_all_changes, false);
+        let track_web_vitals = boolean(&mut e, "trackWebVitals", &input.track_web_vitals, true);
         let error_category = match &input.error_consent_category {
             None => Category::Analytics,
             Some(Raw::Str(s)) if s == "analytics" || s == "necessary" => Category::parse(s).unwrap_or(Category::Analytics),
@@ -251,6 +260,8 @@ impl Config {
             session_timeout_ms,
             session_max_age_ms,
             session_persistence,
+            report_all_changes,
+            track_web_vitals,
         })
     }
 }
@@ -344,6 +355,18 @@ mod tests {
             Config::from_input(&input).unwrap_err().fields(),
             vec!["trackHistory", "sessionTimeoutMs", "sessionMaxAgeMs", "sessionPersistence"]
         );
+        assert!(!c.report_all_changes);
+        assert!(c.track_web_vitals);
+    }
+
+    #[test]
+    fn report_all_changes_is_a_boolean() {
+        let on = ConfigInput { endpoint: s("/v1/batch"), report_all_changes: Some(Raw::Bool(true)), ..Default::default() };
+        assert!(Config::from_input(&on).unwrap().report_all_changes);
+        let bad = ConfigInput { endpoint: s("/v1/batch"), report_all_changes: s("yes"), ..Default::default() };
+        assert_eq!(Config::from_input(&bad).unwrap_err().fields(), vec!["reportAllChanges"]);
+        let off = ConfigInput { endpoint: s("/v1/batch"), track_web_vitals: Some(Raw::Bool(false)), ..Default::default() };
+        assert!(!Config::from_input(&off).unwrap().track_web_vitals);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::core::model::{AnalyticsEvent, Event, EventContext, EventMetadata, Sou
 use crate::core::pageview::{self, Leave};
 use crate::core::sampling;
 use crate::core::session::Sessions;
+use crate::core::vitals::VitalReport;
 use crate::core::validate::ValidationErrors;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, VecDeque};
@@ -343,6 +344,32 @@ impl Pipeline {
         })
     }
 
+    /// Records a Web Vitals report (LCP, CLS, INP, FCP, TTFB) as a metric
+    /// event under the `vitals` consent category. The attribution carries
+    /// web-vitals' fields plus `metricId` (one id per value's life: sum the
+    /// deltas by it) and `final` (a forced report: final value or page hide).
+    pub fn vital(&mut self, report: &VitalReport, now: u64) -> Result<(), ValidationErrors> {
+        let mut attribution = report.attribution_map();
+        attribution.insert("metricId".into(), Value::String(report.id.clone()));
+        attribution.insert("final".into(), Value::Bool(report.is_final));
+        let event = Event::Metric(MonitoringMetric {
+            id: new_id(),
+            name: report.name.as_str().to_string(),
+            value: report.value,
+            unit: report.unit(),
+            rating: Some(report.rating),
+            delta: Some(report.delta),
+            navigation_type: Some(report.navigation_type.as_str().to_string()),
+            attribution: Some(attribution),
+            user_id: self.user_id.clone(),
+            session_id: self.session_id.clone(),
+            timestamp: now,
+            context: self.context.clone(),
+            metadata: self.metadata(),
+        });
+        self.accept(event, DataKind::Vital)
+    }
+
     /// Whether storage or transport may act for anything at all now.
     pub fn may_send(&self) -> bool {
         Category::ALL.iter().any(|c| self.consent.allows(*c) && self.categories.uses(*c))
@@ -619,8 +646,12 @@ fn mask(event: &mut Event) {
         }
         Event::Metric(e) => {
             if let Some(attribution) = &mut e.attribution {
-                for v in attribution.values_mut() {
-                    m.mask_json(v);
+                for (k, v) in attribution.iter_mut() {
+                    match v {
+                        // A resource URL (LCP's) keeps its host, like the page's URL.
+                        Value::String(url) if k == "url" => mask_url(&m, url),
+                        _ => m.mask_json(v),
+                    }
                 }
             }
             ctx_urls(&mut e.context.url, &mut e.context.referrer);
@@ -1108,5 +1139,63 @@ mod tests {
         p.note_rejected();
         p.note_rejected();
         assert_eq!((p.stats().cleaned, p.stats().rejected), (1, 2));
+    }
+
+    fn lcp_report() -> VitalReport {
+        use crate::core::vitals::{Attribution, LcpAttribution, NavigationType, VitalName};
+        VitalReport {
+            name: VitalName::Lcp,
+            id: "v5-1750000000000-1234567890123".into(),
+            value: 2_612.5,
+            delta: 2_612.5,
+            rating: crate::core::model::Rating::NeedsImprovement,
+            navigation_type: NavigationType::Prerender,
+            is_final: true,
+            attribution: Attribution::Lcp(LcpAttribution {
+                target: Some("main>img.hero".into()),
+                url: Some("http://127.0.0.1:8080/img/hero.jpg?email=jane.doe@example.com".into()),
+                time_to_first_byte: 100.0,
+                resource_load_delay: 12.5,
+                resource_load_duration: 2_000.0,
+                element_render_delay: 500.0,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_vital_report_becomes_a_masked_metric_event() {
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        p.vital(&lcp_report(), NOW).unwrap();
+        let b = p.next_batch(NOW).unwrap();
+        let mut events = ParsedBatch::parse(b.body.as_bytes()).unwrap().events;
+        let Ok(Event::Metric(m)) = events.remove(0) else { panic!("not a metric") };
+        assert_eq!((m.name.as_str(), m.value, m.delta, m.unit), ("LCP", 2_612.5, Some(2_612.5), Unit::Ms));
+        assert_eq!(m.rating, Some(crate::core::model::Rating::NeedsImprovement));
+        assert_eq!(m.navigation_type.as_deref(), Some("prerender"));
+        assert_eq!(m.timestamp, NOW);
+        let a = m.attribution.unwrap();
+        assert_eq!(a["metricId"], "v5-1750000000000-1234567890123");
+        assert_eq!(a["final"], true);
+        assert_eq!(a["target"], "main>img.hero");
+        assert_eq!(a["resourceLoadDuration"], 2_000.0);
+        let url = a["url"].as_str().unwrap();
+        assert!(url.starts_with("http://127.0.0.1:8080/img/hero.jpg?") && url.contains("[EMAIL]"), "the host is kept, the rest masked: {url}");
+    }
+
+    #[test]
+    fn vitals_wait_for_analytics_consent() {
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), pending(), 0.0);
+        p.vital(&lcp_report(), NOW).unwrap();
+        assert!(!p.has_pending());
+        assert_eq!(p.stats().held, 1);
+        p.set_consent(&[Category::Analytics], Decision::Denied);
+        assert_eq!(p.stats().denied, 1);
+        p.vital(&lcp_report(), NOW).unwrap();
+        assert!(!p.has_pending(), "denied: nothing is queued");
+        let mut cls = lcp_report();
+        cls.name = crate::core::vitals::VitalName::Cls;
+        cls.value = f64::NAN;
+        let mut q = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        assert_eq!(q.vital(&cls, NOW).unwrap_err().fields(), vec!["value"]);
     }
 }

@@ -2,7 +2,7 @@
 //! the core, and carries out the core's answer. The JavaScript wrapper
 //! (`www/agent.js`) guards every call, so nothing here can break the page.
 
-use super::{config, consent, delivery, errors, page, pages, transport};
+use super::{config, consent, delivery, errors, page, pages, transport, vitals};
 use crate::core::errors::{ErrorSource, RawError};
 use crate::core::model::{ErrorCategory, Severity};
 use crate::core::consent::{Category, Decision};
@@ -77,6 +77,7 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     let interval = config.flush_interval_ms;
     let (batch_size, max_batch_bytes) = (config.batch_size as usize, config.max_batch_bytes as usize);
     let (max_stored, max_stored_bytes, stats_interval) = (config.max_stored_events, config.max_stored_bytes, config.stats_interval_ms);
+    let vitals_options = config.track_web_vitals.then(|| crate::core::vitals::VitalsOptions { report_all_changes: config.report_all_changes, ..Default::default() });
     let initial_consent = consent::initial(&config);
     let now = page::now_ms();
     let sessions = pages::session(&config, &initial_consent, now);
@@ -93,6 +94,9 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     AGENT.with(|a| {
         *a.borrow_mut() = Some(Agent { pipeline, endpoint, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
     });
+    if let Some(options) = vitals_options {
+        vitals::start(options, record_vitals);
+    }
     // Page views (the first goes out as soon as it has settled), page leave, the session.
     pages::start(&pages_config, now);
     pages::persist_session();
@@ -116,6 +120,16 @@ pub fn shutdown() -> js_sys::Promise {
         });
         Ok(acknowledged)
     })
+}
+
+/// Web Vitals reports (from `vitals`) become metric events.
+fn record_vitals(reports: Vec<crate::core::vitals::VitalReport>) {
+    let now = page::now_ms();
+    with_agent(|a| {
+        for r in &reports {
+            let _ = a.pipeline.vital(r, now);
+        }
+    });
 }
 
 /// Records an event. Returns whether it was accepted.

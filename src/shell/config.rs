@@ -56,5 +56,7 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         session_timeout_ms: raw(obj, "sessionTimeoutMs"),
         session_max_age_ms: raw(obj, "sessionMaxAgeMs"),
         session_persistence: raw(obj, "sessionPersistence"),
+        report_all_changes: raw(obj, "reportAllChanges"),
+        track_web_vitals: raw(obj, "trackWebVitals"),
     })
 }

@@ -2,7 +2,8 @@
 //! the core's decisions. Every web-sys call of the agent lives here.
 //!
 //! `api` is what JavaScript calls; `page` reads facts from the page;
-//! `config` reads the page's configuration object; `transport` sends batches.
+//! `config` reads the page's configuration object; `transport` sends batches;
+//! `vitals` observes the page for Web Vitals.
 
 pub mod api;
 pub mod config;
@@ -14,3 +15,4 @@ pub mod page;
 pub mod pages;
 pub mod visitor;
 pub mod transport;
+pub mod vitals;

@@ -66,7 +66,8 @@ test('before a choice nothing is sent or stored; accepting releases the held eve
   assert.deepEqual(seen, [], 'no request from the agent');
   assert.deepEqual(await localState(page), { idb: [], local: [], session: [], cookie: '' });
   const stats = await page.evaluate(() => window.telemetry.getStats());
-  assert.equal(stats.held, 4, 'page view, the error and two clicks held in memory');
+  // Web Vitals are analytics data too: TTFB and FCP, and LCP (final at the first click).
+  assert.equal(stats.held, 7, 'page view, the error, two clicks and three Web Vitals held in memory');
   assert.equal(stats.sent, 0);
   assert.equal((await collector.stats()).events, 0);
   assert.deepEqual(await page.evaluate(() => window.telemetry.consent.get()), {
@@ -87,6 +88,11 @@ test('before a choice nothing is sent or stored; accepting releases the held eve
     return ev.length ? ev : null;
   });
   assert.deepEqual(heldErrors.map((e) => e.message), ["thrown while pending"], "the held error arrived");
+  const heldVitals = await waitFor(async () => {
+    const names = (await collector.events({ kind: 'metric', session: views[0].sessionId })).map((m) => m.name).sort();
+    return names.length === 3 ? names : null;
+  });
+  assert.deepEqual(heldVitals, ['FCP', 'LCP', 'TTFB'], 'the held Web Vitals arrived');
   assert.ok(seen.every((r) => r.startsWith('POST ') && new URL(r.slice(5)).pathname === '/v1/batch'), seen.join('\n'));
   assert.deepEqual(errors, ['Error: thrown while pending']);
   await context.close();
@@ -147,10 +153,13 @@ test('forget() deletes the subject at the collector', async () => {
   await page.evaluate(() => window.telemetry.flush());
   const session = await sessionOf(page);
   assert.ok(session);
+  // LCP is reported once the page is idle after the click; TTFB and FCP before it.
+  const lcp = await waitFor(async () => (await collector.events({ kind: 'metric', session })).some((m) => m.name === 'LCP'));
+  assert.ok(lcp, 'LCP arrived');
   const before = (await (await fetch(`${collector.base}/v1/subjects/${session}`)).json()).count;
-  assert.equal(before, 2, 'page view and click stored for the session');
+  assert.equal(before, 5, 'page view, click, TTFB, FCP and LCP stored for the session');
   const deleted = await page.evaluate(() => window.telemetry.forget());
-  assert.equal(deleted, 2);
+  assert.equal(deleted, 5);
   const afterCount = (await (await fetch(`${collector.base}/v1/subjects/${session}`)).json()).count;
   assert.equal(afterCount, 0);
   console.log(`forget(): subject rows before ${before}, after ${afterCount}`);

@@ -55,6 +55,15 @@ test('the demo page delivers a page view with valid context and metadata, in sch
   );
   assert.ok(v.metadata.transmissionId);
 
+  // Web Vitals go the same way: a key press makes LCP final; once it has
+  // arrived (after TTFB and FCP) only the click below is left to send.
+  await page.keyboard.press('Shift');
+  const vitals = await waitFor(async () => {
+    const names = (await collector.events({ kind: 'metric', session: v.sessionId })).map((m) => m.name);
+    return names.includes('LCP') ? names.sort() : null;
+  });
+  assert.deepEqual(vitals, ['FCP', 'LCP', 'TTFB']);
+
   // A custom event through the same path, then an explicit flush.
   await page.click('#track');
   const acked = await page.evaluate(() => window.telemetry.flush());
@@ -72,7 +81,7 @@ test('the demo page delivers a page view with valid context and metadata, in sch
     assert.ok(ok, JSON.stringify(validate.errors));
   }
   const stats = await page.evaluate(() => window.telemetry.getStats());
-  assert.equal(stats.sent, 2);
+  assert.equal(stats.sent, 5, 'page view, TTFB, FCP, LCP and the click');
   assert.equal(stats.pending, 0);
   assert.deepEqual(consoleErrors, []);
   await context.close();
