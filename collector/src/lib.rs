@@ -5,6 +5,7 @@
 //! `GET /v1/events` and `GET /v1/stats` are for inspection and tests; every
 //! other path is served from the `www/` folder (the demo and the built agent).
 
+pub mod otlp;
 pub mod store;
 
 use axum::body::Bytes;
@@ -51,8 +52,8 @@ pub struct Fault {
 }
 
 #[derive(Clone)]
-struct AppState {
-    store: Arc<Mutex<Store>>,
+pub(crate) struct AppState {
+    pub(crate) store: Arc<Mutex<Store>>,
     max_body: usize,
     fault: Arc<Mutex<Fault>>,
 }
@@ -67,6 +68,8 @@ pub fn app(settings: &Settings) -> rusqlite::Result<Router> {
     let api = api
         .route("/v1/batch", post(post_batch))
         .route("/v1/events", get(get_events))
+        .route("/v1/logs", post(otlp::post_logs))
+        .route("/v1/otlp/logs", get(otlp::get_logs))
         .route("/v1/stats", get(get_stats))
         .route("/v1/erasure", post(post_erasure))
         .route("/v1/subjects/{id}", get(get_subject).delete(delete_subject))
@@ -98,11 +101,11 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-fn problem(status: StatusCode, error: &str, problems: serde_json::Value) -> Response {
+pub(crate) fn problem(status: StatusCode, error: &str, problems: serde_json::Value) -> Response {
     (status, Json(json!({ "error": error, "problems": problems }))).into_response()
 }
 
@@ -127,31 +130,9 @@ async fn post_batch(State(state): State<AppState>, headers: HeaderMap, body: Byt
         }
         return resp;
     }
-    if body.len() > state.max_body {
-        return problem(StatusCode::PAYLOAD_TOO_LARGE, "body too large", json!([{"field": "body", "problem": format!("exceeds {} bytes", state.max_body)}]));
-    }
-    if let Some(ct) = headers.get(header::CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
-        let mime = ct.split(';').next().unwrap_or("").trim();
-        if mime != "application/json" && mime != "text/plain" {
-            return problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported content type", json!([{"field": "content-type", "problem": "use application/json or text/plain"}]));
-        }
-    }
-    let body = match headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("").trim().to_ascii_lowercase()) {
-        None => body.to_vec(),
-        Some(enc) if enc.is_empty() || enc == "identity" => body.to_vec(),
-        Some(enc) if enc == "gzip" => match gunzip(&body, state.max_body) {
-            Ok(b) => b,
-            Err(GunzipError::TooLarge) => {
-                return problem(StatusCode::PAYLOAD_TOO_LARGE, "body too large", json!([{"field": "body", "problem": format!("decompresses beyond {} bytes", state.max_body)}]));
-            }
-            Err(GunzipError::Corrupt) => {
-                return problem(StatusCode::BAD_REQUEST, "invalid batch", json!([{"field": "body", "problem": "not valid gzip"}]));
-            }
-        },
-        Some(_) => {
-            return problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported content encoding", json!([{"field": "content-encoding", "problem": "use gzip or none"}]));
-        }
+    let body = match read_body(&state, &headers, &body) {
+        Ok(b) => b,
+        Err(resp) => return resp,
     };
 
     let parsed = match ParsedBatch::parse(&body) {
@@ -192,6 +173,31 @@ async fn post_batch(State(state): State<AppState>, headers: HeaderMap, body: Byt
         Ok(Ok(None)) => problem(StatusCode::BAD_REQUEST, "no valid event in batch", serde_json::to_value(&all_problems).unwrap_or_default()),
         Ok(Err(e)) => problem(StatusCode::SERVICE_UNAVAILABLE, "storage failed", json!([{"field": "store", "problem": e.to_string()}])),
         Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "storage task failed", json!([])),
+    }
+}
+
+/// The request body after the size, type and encoding checks (gzip inflated),
+/// or the error answer.
+pub(crate) fn read_body(state: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Vec<u8>, Response> {
+    let too_large = |why: String| problem(StatusCode::PAYLOAD_TOO_LARGE, "body too large", json!([{"field": "body", "problem": why}]));
+    if body.len() > state.max_body {
+        return Err(too_large(format!("exceeds {} bytes", state.max_body)));
+    }
+    if let Some(ct) = headers.get(header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+        let mime = ct.split(';').next().unwrap_or("").trim();
+        if mime != "application/json" && mime != "text/plain" {
+            return Err(problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported content type", json!([{"field": "content-type", "problem": "use application/json or text/plain"}])));
+        }
+    }
+    match headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("").trim().to_ascii_lowercase()) {
+        None => Ok(body.to_vec()),
+        Some(enc) if enc.is_empty() || enc == "identity" => Ok(body.to_vec()),
+        Some(enc) if enc == "gzip" => gunzip(body, state.max_body).map_err(|e| match e {
+            GunzipError::TooLarge => too_large(format!("decompresses beyond {} bytes", state.max_body)),
+            GunzipError::Corrupt => problem(StatusCode::BAD_REQUEST, "invalid batch", json!([{"field": "body", "problem": "not valid gzip"}])),
+        }),
+        Some(_) => Err(problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported content encoding", json!([{"field": "content-encoding", "problem": "use gzip or none"}]))),
     }
 }
 

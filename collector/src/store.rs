@@ -49,6 +49,13 @@ impl Store {
              );
              CREATE INDEX IF NOT EXISTS events_session ON events(session_id);
              CREATE INDEX IF NOT EXISTS events_kind_name ON events(kind, name);
+             CREATE TABLE IF NOT EXISTS otlp_logs (
+               seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+               event_id    TEXT NOT NULL UNIQUE,
+               name        TEXT NOT NULL,
+               received_at INTEGER NOT NULL,
+               record      TEXT NOT NULL
+             );
              CREATE TABLE IF NOT EXISTS counters (
                name  TEXT PRIMARY KEY,
                value INTEGER NOT NULL
@@ -87,6 +94,38 @@ impl Store {
         bump(&tx, "batches", 1)?;
         tx.commit()?;
         Ok(StoreOutcome { accepted, duplicates })
+    }
+
+    /// Stores OTLP log records by event id; a repeat is counted, not stored.
+    pub fn insert_otlp(&mut self, records: &[crate::otlp::StoredRecord], received_at: u64) -> rusqlite::Result<StoreOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut accepted = 0;
+        {
+            let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO otlp_logs (event_id, name, received_at, record) VALUES (?1, ?2, ?3, ?4)")?;
+            for r in records {
+                accepted += stmt.execute(params![r.event_id, r.name, received_at as i64, r.record])?;
+            }
+        }
+        let duplicates = records.len() - accepted;
+        if duplicates > 0 {
+            bump(&tx, "duplicates", duplicates as i64)?;
+        }
+        tx.commit()?;
+        Ok(StoreOutcome { accepted, duplicates })
+    }
+
+    /// Stored OTLP log records in arrival order.
+    pub fn otlp_logs(&self) -> rusqlite::Result<Vec<serde_json::Value>> {
+        let mut stmt = self.conn.prepare("SELECT event_id, name, record FROM otlp_logs ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            let record: String = r.get(2)?;
+            Ok(serde_json::json!({
+                "eventId": r.get::<_, String>(0)?,
+                "name": r.get::<_, String>(1)?,
+                "record": serde_json::from_str::<serde_json::Value>(&record).unwrap_or_default(),
+            }))
+        })?;
+        rows.collect()
     }
 
     pub fn count_fault(&mut self) -> rusqlite::Result<()> {

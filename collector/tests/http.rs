@@ -321,3 +321,26 @@ fn injected_faults_answer_without_storing() {
     assert_eq!(srv.post(&body).0, 200);
     assert_eq!(srv.get_json("/v1/stats")["faults"], 1);
 }
+
+#[test]
+fn otlp_logs_from_the_agent_encoder_are_decoded_and_stored_once() {
+    let srv = Server::start(&[], 1 << 20);
+    let native = batch(vec![analytics(&id(), "page_view", "s-otlp"), analytics(&id(), "signup", "s-otlp")]);
+    let otlp = telemetry_agent::core::model::otlp::logs_from_batch(&native, "shop-web").unwrap();
+    for _ in 0..2 {
+        let (status, _, body) = srv.request("POST", "/v1/logs", &[("Content-Type", "text/plain;charset=UTF-8")], otlp.as_bytes());
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body, "{}");
+    }
+    let stored = srv.get_json("/v1/otlp/logs");
+    assert_eq!(stored["count"], 2, "the repeat is not stored twice: {stored}");
+    let names: Vec<&str> = stored["records"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["page_view", "signup"]);
+
+    let (status, _, body) = srv.request("POST", "/v1/logs", &[("Content-Type", "application/json")], br#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":"loud"}]}]}]}"#);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("invalid OTLP logs request"), "{body}");
+    let (status, _, body) = srv.request("POST", "/v1/logs", &[("Content-Type", "application/json")], br#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"no id"}}]}]}]}"#);
+    assert_eq!(status, 200);
+    assert!(body.contains("rejectedLogRecords"), "a record without event.id is reported: {body}");
+}

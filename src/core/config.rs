@@ -65,6 +65,8 @@ pub struct ConfigInput {
     pub session_persistence: Option<Raw>,
     pub report_all_changes: Option<Raw>,
     pub track_web_vitals: Option<Raw>,
+    pub wire_format: Option<Raw>,
+    pub service_name: Option<Raw>,
 }
 
 /// The checked configuration.
@@ -124,6 +126,19 @@ pub struct Config {
     pub report_all_changes: bool,
     /// Web Vitals are measured (LCP, CLS, INP, FCP, TTFB).
     pub track_web_vitals: bool,
+    /// What the endpoint speaks: the native batch, or OTLP/HTTP JSON logs.
+    pub wire_format: WireFormat,
+    /// `service.name` of the OTLP resource.
+    pub service_name: String,
+}
+
+/// The body format of batch requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireFormat {
+    /// `{"v":1,"sentAt":…,"events":[…]}` (`schema/batch.v1.json`).
+    Native,
+    /// OpenTelemetry's OTLP/HTTP JSON, logs signal (an OpenTelemetry Collector's `/v1/logs`).
+    Otlp,
 }
 
 impl Config {
@@ -213,6 +228,18 @@ impl Config {
             }
         };
 
+        let wire_format = match &input.wire_format {
+            None => WireFormat::Native,
+            Some(Raw::Str(s)) if s == "native" => WireFormat::Native,
+            Some(Raw::Str(s)) if s == "otlp" => WireFormat::Otlp,
+            Some(_) => {
+                e.push("wireFormat", "must be native or otlp");
+                WireFormat::Native
+            }
+        };
+        let service_name = opt_string(&mut e, "serviceName", &input.service_name)
+            .unwrap_or_else(|| crate::core::model::otlp::DEFAULT_SERVICE_NAME.to_string());
+
         let track_history = boolean(&mut e, "trackHistory", &input.track_history, true);
         let track_replace_state = boolean(&mut e, "trackReplaceState", &input.track_replace_state, true);
         let hash_routing = boolean(&mut e, "hashRouting", &input.hash_routing, false);
@@ -262,6 +289,8 @@ impl Config {
             session_persistence,
             report_all_changes,
             track_web_vitals,
+            wire_format,
+            service_name,
         })
     }
 }
@@ -328,6 +357,8 @@ mod tests {
         assert_eq!(c.session_timeout_ms, 30 * 60 * 1000);
         assert_eq!(c.session_max_age_ms, 24 * 60 * 60 * 1000);
         assert_eq!(c.session_persistence, Persistence::SessionStorage);
+        assert_eq!(c.wire_format, WireFormat::Native);
+        assert_eq!(c.service_name, "browser-app");
     }
 
     #[test]
@@ -421,5 +452,15 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(Config::from_input(&input).unwrap_err().fields(), vec!["sampleRate", "batchSize"]);
+    }
+
+    #[test]
+    fn the_wire_format_is_native_or_otlp() {
+        let with = |w: Option<Raw>, name: Option<Raw>| Config::from_input(&ConfigInput { endpoint: s("/v1/logs"), wire_format: w, service_name: name, ..Default::default() });
+        let c = with(s("otlp"), s("shop-web")).unwrap();
+        assert_eq!((c.wire_format, c.service_name.as_str()), (WireFormat::Otlp, "shop-web"));
+        assert_eq!(with(s("native"), None).unwrap().wire_format, WireFormat::Native);
+        assert_eq!(with(s("protobuf"), s(" ")).unwrap_err().fields(), vec!["wireFormat", "serviceName"]);
+        assert_eq!(with(Some(Raw::Bool(true)), None).unwrap_err().fields(), vec!["wireFormat"]);
     }
 }

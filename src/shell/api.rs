@@ -82,6 +82,7 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     let now = page::now_ms();
     let sessions = pages::session(&config, &initial_consent, now);
     let pages_config = config.clone();
+    transport::use_otlp((config.wire_format == crate::core::config::WireFormat::Otlp).then(|| config.service_name.clone()));
     let mut pipeline = Pipeline::new(config, sessions.id().to_string(), page::context(), initial_consent, js_sys::Math::random());
     pipeline.attach_sessions(sessions);
     delivery::init(endpoint.clone(), batch_size, max_batch_bytes, max_stored, max_stored_bytes, stats_interval);

@@ -58,5 +58,7 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         session_persistence: raw(obj, "sessionPersistence"),
         report_all_changes: raw(obj, "reportAllChanges"),
         track_web_vitals: raw(obj, "trackWebVitals"),
+        wire_format: raw(obj, "wireFormat"),
+        service_name: raw(obj, "serviceName"),
     })
 }

@@ -15,6 +15,24 @@ pub const COMPRESS_MIN_BYTES: usize = 1_024;
 /// What keepalive requests in flight may carry in all (the browsers' budget is 64 KiB).
 pub const KEEPALIVE_BUDGET_BYTES: usize = 60_000;
 
+thread_local! {
+    /// `Some(service name)` when the endpoint speaks OTLP/HTTP JSON instead of native batches.
+    static OTLP: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Chooses the wire format of batch bodies (once, at start).
+pub fn use_otlp(service_name: Option<String>) {
+    OTLP.with(|o| *o.borrow_mut() = service_name);
+}
+
+/// A native batch body in the configured wire format.
+pub fn encode(body: String) -> String {
+    OTLP.with(|o| match o.borrow().as_deref() {
+        Some(service) => crate::core::model::otlp::logs_from_batch(&body, service).unwrap_or(body),
+        None => body,
+    })
+}
+
 fn init(body: &JsValue, gzip: bool, signal: Option<&web_sys::AbortSignal>) -> Option<web_sys::RequestInit> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
@@ -78,9 +96,11 @@ async fn gzip(body: &str) -> Option<js_sys::Uint8Array> {
     Some(js_sys::Uint8Array::new(&buf))
 }
 
-/// A normal send: compressed when large, aborted after [`REQUEST_TIMEOUT_MS`].
+/// A normal send of a native batch body (in the configured wire format):
+/// compressed when large, aborted after [`REQUEST_TIMEOUT_MS`].
 pub async fn send(url: &str, body: &str) -> Outcome {
     let Some(window) = web_sys::window() else { return Outcome::NetworkError };
+    let body = &encode(body.to_string());
     let compressed = if body.len() >= COMPRESS_MIN_BYTES { gzip(body).await } else { None };
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());

@@ -10,6 +10,7 @@ mod context;
 mod error;
 mod metadata;
 mod metric;
+pub mod otlp;
 
 pub use analytics::AnalyticsEvent;
 pub use batch::{Batch, ParsedBatch, BATCH_VERSION};
