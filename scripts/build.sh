@@ -14,4 +14,5 @@ node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
 # The demo's consent banner (vanilla-cookieconsent, an npm devDependency).
 mkdir -p www/vendor
 cp node_modules/vanilla-cookieconsent/dist/cookieconsent.umd.js node_modules/vanilla-cookieconsent/dist/cookieconsent.css www/vendor/
+node scripts/integrity.mjs
 node scripts/size-report.mjs

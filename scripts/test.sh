@@ -18,6 +18,9 @@ step "build the agent"
 scripts/build.sh
 cargo build --release -p collector
 
+step "npm package in a Vite 7 app (npm pack, install the tarball, vite build)"
+scripts/vite-app.sh
+
 step "browser shell in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120} \
   cargo test -p telemetry-agent --target wasm32-unknown-unknown --test web

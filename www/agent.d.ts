@@ -62,6 +62,20 @@ export interface TelemetryConfig {
   captureConsole?: boolean;
   /** Failed fetch/XHR calls (network errors, 5xx) become error events. Default true. */
   captureNetworkErrors?: boolean;
+  /** Bound of the IndexedDB outbox in events, integer 10..1000000. Default 5000. */
+  maxStoredEvents?: number;
+  /** Bound of the IndexedDB outbox in bytes, integer 10000..500000000. Default 5000000. */
+  maxStoredBytes?: number;
+  /** How often the delivery counters go out as an `agent.stats` metric, integer 1000..86400000 ms. Default 60000. */
+  statsIntervalMs?: number;
+  /** Measure LCP, CLS, INP, FCP and TTFB. Default true. */
+  trackWebVitals?: boolean;
+  /** Report every change of a Web Vital, not only final values and values at page hide. Default false. */
+  reportAllChanges?: boolean;
+  /** The body format: the native JSON batch, or OpenTelemetry's OTLP/HTTP JSON logs (an OpenTelemetry Collector's `/v1/logs`). Default `native`. */
+  wireFormat?: 'native' | 'otlp';
+  /** `service.name` of the OTLP resource. Default `browser-app`. */
+  serviceName?: string;
 }
 
 /**

@@ -74,7 +74,12 @@ export async function init(config) {
   } catch (err) {
     state = 'failed';
     early.length = 0;
-    throw new Error('telemetry: the WebAssembly module could not be loaded (' + (err && err.message) + ')');
+    const why = String(err && err.message);
+    // A Content-Security-Policy without 'wasm-unsafe-eval' refuses the compilation.
+    if (/unsafe-eval|Content Security Policy/i.test(why)) {
+      throw new Error("telemetry: this page's Content-Security-Policy forbids WebAssembly (add 'wasm-unsafe-eval' to script-src); the agent stays inert");
+    }
+    throw new Error('telemetry: the WebAssembly module could not be loaded (' + why + ')');
   }
   try {
     wasm.start(config);

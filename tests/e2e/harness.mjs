@@ -97,3 +97,49 @@ export function captureBatches(page) {
   });
   return bodies;
 }
+
+const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
+
+/**
+ * A front server on 127.0.0.1 for pages that need their own response headers
+ * (a Content-Security-Policy) or their own files (a Vite build): `files` maps
+ * a path to `{ body | file, headers }`, `root` serves a folder, and anything
+ * else is passed through to `upstream` (the collector: the agent's files and
+ * `/v1/…`), so the page and its endpoint share one origin.
+ */
+export async function startFrontServer({ upstream, files = {}, root = null, headers = {} }) {
+  const { createServer } = await import('node:http');
+  const { extname, normalize } = await import('node:path');
+  const { existsSync, statSync } = await import('node:fs');
+  const server = createServer(async (req, res) => {
+    try {
+      const path = new URL(req.url, 'http://x').pathname;
+      const own = files[path];
+      const local = root && normalize(join(root, path === '/' ? 'index.html' : path));
+      if (own || (local && local.startsWith(root) && existsSync(local) && statSync(local).isFile())) {
+        const file = own ? own.file : local;
+        const body = own && own.body !== undefined ? own.body : readFileSync(file);
+        res.writeHead(200, { 'content-type': MIME[extname(file || path)] || 'application/octet-stream', ...headers, ...(own?.headers || {}) });
+        res.end(body);
+        return;
+      }
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const fwd = {};
+      for (const h of ['content-type', 'content-encoding']) if (req.headers[h]) fwd[h] = req.headers[h];
+      const r = await fetch(upstream + req.url, { method: req.method, headers: fwd, body: chunks.length ? Buffer.concat(chunks) : undefined });
+      const out = {};
+      for (const h of ['content-type', 'retry-after']) if (r.headers.get(h)) out[h] = r.headers.get(h);
+      res.writeHead(r.status, out);
+      res.end(Buffer.from(await r.arrayBuffer()));
+    } catch (e) {
+      res.writeHead(502);
+      res.end(String(e));
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+  };
+}
