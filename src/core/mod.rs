@@ -7,6 +7,7 @@ pub mod consent;
 pub mod context;
 pub mod delivery;
 pub mod errors;
+pub mod ids;
 pub mod model;
 pub mod pageview;
 pub mod pipeline;

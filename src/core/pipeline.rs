@@ -528,6 +528,11 @@ impl Pipeline {
         !self.queue.is_empty()
     }
 
+    /// Events waiting in memory.
+    pub fn pending_len(&self) -> usize {
+        self.queue.len()
+    }
+
     /// The next request body within the configured count and byte limits.
     pub fn next_batch(&mut self, now: u64) -> Option<OutgoingBatch> {
         self.queue.take_batch(self.config.batch_size as usize, self.config.max_batch_bytes as usize, now, new_id())
@@ -550,6 +555,20 @@ impl Pipeline {
     /// as agent self-telemetry (`agent.dropped`) with the next batch.
     pub fn note_dropped(&mut self, n: u64, now: u64) {
         self.store_dropped += n;
+        // One report waiting to be stored is enough: it takes the new count and total
+        // (a report per write would crowd real events out of a full outbox).
+        let total = self.store_dropped;
+        let waiting = self.queue.events_mut().find_map(|e| match e {
+            Event::Metric(m) if m.name == AGENT_DROPPED => Some(m),
+            _ => None,
+        });
+        if let Some(m) = waiting {
+            m.value += n as f64;
+            if let Some(a) = m.attribution.as_mut() {
+                a.insert("totalDropped".into(), Value::from(total));
+            }
+            return;
+        }
         let mut attribution = Map::new();
         attribution.insert("reason".into(), Value::String("store_bound".into()));
         attribution.insert("totalDropped".into(), Value::from(self.store_dropped));
@@ -560,12 +579,35 @@ impl Pipeline {
         }
     }
 
-    /// Every queued event, serialised, for durable storage (consent allowing).
-    pub fn drain_serialized(&mut self) -> Vec<(String, String)> {
+    /// The time zone, read after start (the first `Intl.DateTimeFormat` of a
+    /// page costs 15–20 ms, too much for the start-up path): later events carry
+    /// it, and so do the ones built before it was known that are still here.
+    pub fn complete_timezone(&mut self, timezone: String) {
+        if timezone.is_empty() || self.context.timezone.is_some() {
+            return;
+        }
+        let fill = |event: &mut Event| {
+            let ctx = match event {
+                Event::Analytics(e) => &mut e.context,
+                Event::Metric(e) => &mut e.context,
+                Event::Error(_) => return,
+            };
+            if ctx.timezone.is_none() {
+                ctx.timezone = Some(timezone.clone());
+            }
+        };
+        self.held.iter_mut().for_each(|(e, _)| fill(e));
+        self.queue.events_mut().for_each(fill);
+        self.context.timezone = Some(timezone);
+    }
+
+    /// The oldest `max` queued events, serialised, out of the queue, for
+    /// durable storage (consent allowing).
+    pub fn drain_serialized(&mut self, max: usize) -> Vec<(String, String)> {
         if !self.may_send() {
             return Vec::new();
         }
-        self.queue.drain_serialized()
+        self.queue.drain_serialized(max)
     }
 
     pub fn delivered(&mut self, batch: OutgoingBatch) {
@@ -712,7 +754,7 @@ fn strip_campaign(event: &mut Event) {
 }
 
 fn new_id() -> String {
-    uuid::Uuid::new_v4().hyphenated().to_string()
+    crate::core::ids::new_id()
 }
 
 #[cfg(test)]
@@ -762,6 +804,44 @@ mod tests {
         p.delivered(batch);
         assert_eq!(p.stats().queue.sent, 1);
         assert_eq!(p.stats().pending, 0);
+    }
+
+    #[test]
+    fn the_time_zone_read_after_start_reaches_the_events_built_before_it() {
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        let mut held = Pipeline::new(config(|_| {}), "s".into(), context(), pending(), 0.0);
+        for q in [&mut p, &mut held] {
+            q.track("early", Map::new(), NOW).unwrap();
+            q.complete_timezone("Europe/Berlin".into());
+            q.complete_timezone("America/Lima".into());
+            q.track("late", Map::new(), NOW + 1).unwrap();
+        }
+        held.set_consent(&[Category::Analytics, Category::Marketing], Decision::Granted);
+        for q in [&mut p, &mut held] {
+            let batch = q.next_batch(NOW + 5).unwrap();
+            let parsed = ParsedBatch::parse(batch.body.as_bytes()).unwrap();
+            assert_eq!(parsed.events.len(), 2);
+            for e in parsed.events {
+                let Ok(Event::Analytics(e)) = e else { panic!("not analytics") };
+                assert_eq!(e.context.timezone.as_deref(), Some("Europe/Berlin"), "{}: the first reading holds", e.event);
+            }
+        }
+    }
+
+    #[test]
+    fn store_evictions_are_reported_by_one_waiting_metric_with_the_running_total() {
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        p.note_dropped(30, NOW);
+        p.note_dropped(20, NOW + 1);
+        let first = p.drain_serialized(usize::MAX);
+        assert_eq!(first.len(), 1, "the second count joined the waiting report");
+        let m: serde_json::Value = serde_json::from_str(&first[0].1).unwrap();
+        assert_eq!((m["name"].as_str(), m["value"].as_f64()), (Some(AGENT_DROPPED), Some(50.0)));
+        assert_eq!(m["attribution"]["totalDropped"], 50);
+        p.note_dropped(5, NOW + 2);
+        let second = p.drain_serialized(usize::MAX);
+        let m: serde_json::Value = serde_json::from_str(&second[0].1).unwrap();
+        assert_eq!((m["value"].as_f64(), m["attribution"]["totalDropped"].as_u64()), (Some(5.0), Some(55)), "a stored report is not changed; a new one carries the total");
     }
 
     #[test]

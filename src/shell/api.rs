@@ -95,6 +95,12 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     AGENT.with(|a| {
         *a.borrow_mut() = Some(Agent { pipeline, endpoint, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
     });
+    gloo_timers::callback::Timeout::new(0, || {
+        if let Some(tz) = page::timezone() {
+            with_agent(|a| a.pipeline.complete_timezone(tz));
+        }
+    })
+    .forget();
     if let Some(options) = vitals_options {
         vitals::start(options, record_vitals);
     }

@@ -173,8 +173,15 @@ pub fn tick() {
 async fn drive() -> u32 {
     let Some(store) = store() else { return 0 };
     let mut acknowledged = 0;
-    persist(&store, 0.0).await;
-    with(|d| d.persist_scheduled = false);
+    // Slice by slice (each write is awaited, so the page runs in between), what
+    // was queued when the drive began: a write that evicts queues a report of
+    // it, which must not feed this loop for ever while the outbox is full.
+    let queued = with_pipeline(|p| p.pending_len()).unwrap_or(0);
+    for _ in 0..queued.div_ceil(PERSIST_SLICE).max(1) {
+        if persist(&store, 0.0).await.is_empty() {
+            break;
+        }
+    }
     for _ in 0..MAX_BATCHES_PER_DRIVE {
         if !online() || !with_pipeline(|p| p.may_send()).unwrap_or(false) {
             break;
@@ -277,20 +284,31 @@ fn report_stats_if_due() {
     });
 }
 
+/// Most events serialised and written to the outbox in one task.
+pub const PERSIST_SLICE: usize = 250;
+
 /// After an event is accepted: write it to the outbox within
 /// [`PERSIST_DELAY_MS`], whatever the flush interval, so that a tab that is
 /// killed loses at most that much. Sending waits for the flush interval.
 pub fn persist_soon(delay_ms: u32) {
+    // One write at a time: many full batches in one task must not start one
+    // write each in the same microtask checkpoint (that was one long task).
     if with(|d| std::mem::replace(&mut d.persist_scheduled, true)) != Some(false) {
         return;
     }
     let run = || {
-        with(|d| d.persist_scheduled = false);
-        if let Some(store) = store() {
-            wasm_bindgen_futures::spawn_local(async move {
-                persist(&store, 0.0).await;
-            });
-        }
+        let Some(store) = store() else {
+            with(|d| d.persist_scheduled = false);
+            return;
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let written = persist(&store, 0.0).await.len();
+            with(|d| d.persist_scheduled = false);
+            // The rest of a burst in a later task (a lone report of evictions waits for the next trigger).
+            if written == PERSIST_SLICE && with_pipeline(|p| p.has_pending()).unwrap_or(false) {
+                persist_soon(1);
+            }
+        });
     };
     if delay_ms == 0 {
         run();
@@ -299,12 +317,15 @@ pub fn persist_soon(delay_ms: u32) {
     }
 }
 
-/// Moves the pipeline's queue into the outbox (leased until `lease`).
+/// Moves the oldest [`PERSIST_SLICE`] queued events into the outbox (leased
+/// until `lease`); more are left to the next task, so that a burst of events
+/// never makes one long task of serialising and writing.
 async fn persist(store: &Store, lease: f64) -> Vec<(String, String)> {
-    let records = with_pipeline(|p| p.drain_serialized()).unwrap_or_default();
+    let records = with_pipeline(|p| p.drain_serialized(PERSIST_SLICE)).unwrap_or_default();
     if records.is_empty() {
         return records;
     }
+
     let write = with(|d| {
         d.next_write += 1;
         d.persisting.push((d.next_write, records.clone()));
@@ -436,7 +457,7 @@ pub fn page_exit() {
     if !with_pipeline(|p| p.may_send()).unwrap_or(false) {
         return;
     }
-    let mut records = with_pipeline(|p| p.drain_serialized()).unwrap_or_default();
+    let mut records = with_pipeline(|p| p.drain_serialized(usize::MAX)).unwrap_or_default();
     // Writes still under way may be aborted with the page: send their events too
     // (if both the write and the request succeed, the endpoint de-duplicates).
     let unsure: Vec<(String, String)> = with(|d| d.persisting.iter().flat_map(|(_, r)| r.iter().cloned()).collect()).unwrap_or_default();
@@ -623,5 +644,5 @@ pub fn erase() {
 }
 
 fn new_id() -> String {
-    uuid::Uuid::new_v4().hyphenated().to_string()
+    crate::core::ids::new_id()
 }

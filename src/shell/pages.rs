@@ -34,7 +34,7 @@ thread_local! {
 }
 
 fn new_id() -> String {
-    uuid::Uuid::new_v4().hyphenated().to_string()
+    crate::core::ids::new_id()
 }
 
 fn storage(p: Persistence) -> Option<web_sys::Storage> {

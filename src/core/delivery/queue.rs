@@ -64,6 +64,11 @@ impl Queue {
         self.stats
     }
 
+    /// The queued events, for filling in context read after they were built.
+    pub fn events_mut(&mut self) -> impl Iterator<Item = &mut Event> {
+        self.entries.iter_mut().map(|e| &mut e.event)
+    }
+
     pub fn push(&mut self, event: Event) {
         if self.entries.len() >= self.max_len {
             self.entries.pop_front();
@@ -143,9 +148,11 @@ impl Queue {
 
     /// Takes every queued event out, serialised, oldest first: they move to
     /// durable storage (their state becomes `Buffered`).
-    pub fn drain_serialized(&mut self) -> Vec<(String, String)> {
-        let mut out = Vec::with_capacity(self.entries.len());
-        for mut entry in self.entries.drain(..) {
+    /// Serialises and removes the oldest `max` queued events (all with `usize::MAX`).
+    pub fn drain_serialized(&mut self, max: usize) -> Vec<(String, String)> {
+        let n = max.min(self.entries.len());
+        let mut out = Vec::with_capacity(n);
+        for mut entry in self.entries.drain(..n) {
             set_transmission(&mut entry.event, PENDING_TRANSMISSION);
             match serde_json::to_string(&entry.event) {
                 Ok(json) => {
@@ -376,7 +383,7 @@ mod tests {
         for i in 0..3 {
             q.push(event(i, 0));
         }
-        let drained = q.drain_serialized();
+        let drained = q.drain_serialized(usize::MAX);
         assert!(q.is_empty());
         let names: Vec<String> = drained
             .iter()
@@ -394,7 +401,7 @@ mod tests {
         let mut q = Queue::new(10);
         q.push(event(0, 0));
         q.push(event(1, 0));
-        let drained = q.drain_serialized();
+        let drained = q.drain_serialized(usize::MAX);
         let body = with_transmission(&batch_body(1_700_000_000_000, drained.iter().map(|(_, j)| j.as_str())), "tx-42");
         let parsed = ParsedBatch::parse(body.as_bytes()).unwrap();
         for e in parsed.events {
