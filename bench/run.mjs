@@ -1,0 +1,271 @@
+// Side-by-side benchmark: the agent and the browser SDKs teams use today, each
+// bundled the same way (esbuild, minified ESM) and loaded in fresh pages of
+// headless Chromium on 127.0.0.1, each pointed at this script's own endpoint.
+//
+// Per subject and run: bundle size (raw, gzip -9, brotli 11; the agent's .wasm
+// included), start-up (first script to SDK ready), per-event cost (10,000
+// calls in tasks of 100, median of the per-call means), long tasks during that
+// burst, bytes on the wire for 100 events, and memory growth (JS heap and wasm
+// linear memory, after GC) for 10,000 events with the endpoint down.
+// usage: node run.mjs [--runs 5] [--only agent,sentry]   (after scripts/build.sh)
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFileSync, writeFileSync, mkdirSync, copyFileSync, statSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { join, dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..');
+const DIST = join(HERE, 'dist');
+const args = process.argv.slice(2);
+const arg = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const RUNS = Number(arg('--runs', 5));
+const EVENTS = 10_000;
+const CHUNK = 100;
+
+/** What "one custom event" is for each subject (see entries/). */
+const SUBJECTS = [
+  { name: 'agent', label: 'telemetry-agent (this)', call: 'track' },
+  { name: 'web-vitals', label: 'web-vitals 6', call: null },
+  { name: 'elastic', label: 'Elastic APM RUM', call: 'span in a transaction' },
+  { name: 'sentry', label: 'Sentry browser', call: 'captureMessage' },
+  { name: 'faro', label: 'Grafana Faro', call: 'pushEvent' },
+  { name: 'datadog', label: 'Datadog RUM', call: 'addAction' },
+  { name: 'posthog', label: 'PostHog', call: 'capture' },
+].filter((s) => !arg('--only') || arg('--only').split(',').includes(s.name));
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--enable-precise-memory-info', '--js-flags=--expose-gc',
+];
+
+function sizes(buf) {
+  return {
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length,
+  };
+}
+
+async function bundle(subject) {
+  mkdirSync(DIST, { recursive: true });
+  const outfile = join(DIST, `${subject.name}.js`);
+  await build({
+    entryPoints: [join(HERE, 'entries', `${subject.name}.js`)],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2020',
+    outfile,
+    logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const s = sizes(readFileSync(outfile));
+  if (subject.name === 'agent') {
+    // The module fetches its .wasm next to itself.
+    const wasm = join(ROOT, 'www', 'pkg', 'agent_wasm_bg.wasm');
+    copyFileSync(wasm, join(DIST, 'agent_wasm_bg.wasm'));
+    const w = sizes(readFileSync(wasm));
+    for (const k of Object.keys(s)) s[k] += w[k];
+  }
+  return s;
+}
+
+// ---- the endpoint and the pages -------------------------------------------
+const sink = { bytes: 0, requests: 0, down: false };
+const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+const MIME = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+
+function page(name) {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${name}</title>
+<script>
+window.__t0 = performance.now();
+window.BENCH = {
+  endpoint: location.origin,
+  ready(fn) { this.t = performance.now() - window.__t0; this.fn = fn; this.done = true; },
+  fail(e) { this.error = e; this.done = true; },
+};
+</script>
+<script type="module" src="/dist/${name}.js"></script></head><body><p>bench</p></body></html>`;
+}
+
+const server = createServer((req, res) => {
+  const path = new URL(req.url, 'http://x').pathname;
+  if (req.method === 'GET' && path.startsWith('/page/')) {
+    // Cross-origin isolated: performance.now() then has 5 µs resolution, not 100 µs.
+    res.writeHead(200, { 'content-type': 'text/html', ...ISOLATED });
+    res.end(page(path.slice(6).replace(/\.html$/, '')));
+    return;
+  }
+  if (req.method === 'GET' && path.startsWith('/dist/')) {
+    try {
+      const file = join(DIST, path.slice(6));
+      statSync(file);
+      res.writeHead(200, { 'content-type': MIME[extname(file)] || 'application/octet-stream', ...ISOLATED });
+      res.end(readFileSync(file));
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+    return;
+  }
+  // Everything else is the endpoint: count what arrives on the wire.
+  let n = 0;
+  req.on('data', (c) => (n += c.length));
+  req.on('end', () => {
+    if (req.method === 'POST') {
+      sink.bytes += n;
+      sink.requests += 1;
+      if (process.env.BENCH_DEBUG) process.stderr.write(`  POST ${path} ${n} B ${req.headers['content-encoding'] || ''}\n`);
+    }
+    if (sink.down) {
+      res.writeHead(503, { 'retry-after': '1' });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(path.startsWith('/api/') ? '{"id":"0"}' : '{}');
+  });
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const BASE = `http://127.0.0.1:${server.address().port}`;
+
+// Chunks of 100 calls per task, each chunk timed; long tasks observed meanwhile.
+const BURST = `async ([events, chunk]) => {
+  const fn = window.BENCH.fn;
+  const long = [];
+  const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
+  obs.observe({ type: 'longtask' });
+  const per = [];
+  let i = 0;
+  while (i < events) {
+    const t = performance.now();
+    for (let k = 0; k < chunk; k++) fn(i++);
+    per.push(((performance.now() - t) * 1000) / chunk);
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  obs.disconnect();
+  per.sort((a, b) => a - b);
+  return { perEventUs: per[per.length >> 1], longTasks: long.length, longestMs: long.length ? Math.max(...long) : 0 };
+}`;
+
+const HIDE = `() => {
+  Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+  document.dispatchEvent(new Event('visibilitychange'));
+  window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+  Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+  document.dispatchEvent(new Event('visibilitychange'));
+}`;
+
+// Captures every wasm instance's memory, for the memory figure.
+const WASM_MEMORY = `(() => {
+  window.__wasmMemories = [];
+  const keep = (r) => { const inst = r.instance || r; for (const v of Object.values(inst.exports || {})) if (v instanceof WebAssembly.Memory) window.__wasmMemories.push(v); return r; };
+  const s = WebAssembly.instantiateStreaming, i = WebAssembly.instantiate;
+  if (s) WebAssembly.instantiateStreaming = (...a) => s.apply(WebAssembly, a).then(keep);
+  WebAssembly.instantiate = (...a) => i.apply(WebAssembly, a).then(keep);
+})()`;
+
+const memory = `() => { gc(); gc(); return performance.memory.usedJSHeapSize + (window.__wasmMemories || []).reduce((n, m) => n + m.buffer.byteLength, 0); }`;
+
+async function open(browser, subject) {
+  const context = await browser.newContext();
+  await context.addInitScript(WASM_MEMORY);
+  const p = await context.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await p.goto(`${BASE}/page/${subject.name}.html`);
+  await p.waitForFunction(() => window.BENCH.done, null, { timeout: 20_000 });
+  const error = await p.evaluate(() => window.BENCH.error);
+  if (error) throw new Error(`${subject.name}: ${error}`);
+  return { context, page: p, errors };
+}
+
+async function runOnce(browser, subject) {
+  const r = {};
+  // Start-up, wire bytes for 100 events, per-event cost and long tasks.
+  sink.down = false;
+  {
+    const { context, page: p } = await open(browser, subject);
+    r.startupMs = await p.evaluate(() => window.BENCH.t);
+    if (subject.call) {
+      await p.waitForTimeout(1500);
+      sink.bytes = 0;
+      sink.requests = 0;
+      await p.evaluate(() => { for (let i = 0; i < 100; i++) window.BENCH.fn(i); });
+      await p.evaluate(`(${HIDE})()`);
+      await p.waitForTimeout(6000);
+      r.wireBytes100 = sink.bytes;
+      r.wireRequests100 = sink.requests;
+      Object.assign(r, await p.evaluate(`(${BURST})([${EVENTS}, ${CHUNK}])`));
+    }
+    await context.close();
+  }
+  // Memory with the endpoint down.
+  if (subject.call) {
+    sink.down = true;
+    const { context, page: p } = await open(browser, subject);
+    await p.waitForTimeout(500);
+    const before = await p.evaluate(`(${memory})()`);
+    await p.evaluate(`(async () => { for (let i = 0; i < ${EVENTS}; i += ${CHUNK}) { for (let k = 0; k < ${CHUNK}; k++) window.BENCH.fn(i + k); await new Promise((r) => setTimeout(r, 0)); } })()`);
+    await p.waitForTimeout(2000);
+    r.memoryGrowthKB = Math.round(((await p.evaluate(`(${memory})()`)) - before) / 1024);
+    await context.close();
+    sink.down = false;
+  }
+  return r;
+}
+
+const stats = (xs) => {
+  const v = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  return v.length ? { median: v[v.length >> 1], min: v[0], max: v[v.length - 1] } : null;
+};
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const results = [];
+for (const subject of SUBJECTS) {
+  const size = await bundle(subject);
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await runOnce(browser, subject));
+  const row = { name: subject.name, label: subject.label, call: subject.call, size };
+  for (const k of ['startupMs', 'perEventUs', 'longTasks', 'longestMs', 'wireBytes100', 'wireRequests100', 'memoryGrowthKB']) row[k] = stats(runs.map((x) => x[k]));
+  results.push(row);
+  process.stderr.write(`measured ${subject.name}\n`);
+}
+await browser.close();
+server.close();
+
+// ---- the table ---------------------------------------------------------------
+const agent = results.find((r) => r.name === 'agent');
+const f = (s, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})` : 'n/a');
+const ratio = (a, b) => (a && b && b > 0 ? `${(a / b).toFixed(1)}×` : '');
+const cols = ['subject', 'gzip KB', '×', 'brotli KB', 'start-up ms', '×', 'per event µs', '×', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
+const lines = [cols];
+for (const r of results) {
+  lines.push([
+    r.label,
+    (r.size.gzip / 1024).toFixed(1),
+    r === agent ? '' : ratio(r.size.gzip, agent?.size.gzip),
+    (r.size.brotli / 1024).toFixed(1),
+    f(r.startupMs),
+    r === agent ? '' : ratio(r.startupMs?.median, agent?.startupMs?.median),
+    f(r.perEventUs, 2),
+    r === agent ? '' : ratio(r.perEventUs?.median, agent?.perEventUs?.median),
+    r.longTasks ? `${r.longTasks.median} (max ${r.longestMs.max.toFixed(0)} ms)` : 'n/a',
+    f(r.wireBytes100, 0),
+    f(r.memoryGrowthKB, 0),
+  ]);
+}
+const widths = cols.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
+console.log(`\nbenchmark: ${RUNS} runs each, median (min–max); × = subject / agent, measured in this run`);
+for (const l of lines) console.log(l.map((c, i) => String(c).padEnd(widths[i])).join('  '));
+const out = { date: new Date().toISOString(), runs: RUNS, events: EVENTS, chromium: browser.version?.() ?? null, results };
+writeFileSync(join(HERE, 'results.json'), JSON.stringify(out, null, 2) + '\n');
+console.log('\nwritten to bench/results.json');

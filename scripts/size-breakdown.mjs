@@ -1,0 +1,131 @@
+// Where the wasm's bytes go: code size per crate (and per module of our own
+// crate), read from the function bodies and the name section of the module that
+// cargo writes, before wasm-bindgen and wasm-opt (which drop the names).
+// usage: node scripts/size-breakdown.mjs [module.wasm] [--top N] [--depth D]
+import { readFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args.splice(i, 2)[1]) : dflt;
+};
+const TOP = opt('--top', 25);
+const DEPTH = opt('--depth', 3);
+const file = args[0] || 'target/wasm32-unknown-unknown/release/telemetry_agent.wasm';
+const bytes = readFileSync(file);
+
+let pos = 8;
+const u32 = () => {
+  let result = 0, shift = 0, b;
+  do {
+    b = bytes[pos++];
+    result += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return result;
+};
+const str = () => {
+  const n = u32();
+  const s = bytes.toString('utf8', pos, pos + n);
+  pos += n;
+  return s;
+};
+
+let importedFuncs = 0;
+const bodySizes = [];
+const names = new Map();
+let dataBytes = 0;
+const sections = {};
+while (pos < bytes.length) {
+  const id = bytes[pos++];
+  const size = u32();
+  const end = pos + size;
+  sections[id] = (sections[id] || 0) + size;
+  if (id === 2) {
+    // imports: count the functions, their indices come first
+    for (let n = u32(); n > 0; n--) {
+      str(); str();
+      const kind = bytes[pos++];
+      if (kind === 0) { u32(); importedFuncs++; }
+      else if (kind === 1) { pos++; const f = bytes[pos++]; u32(); if (f & 1) u32(); }
+      else if (kind === 2) { const f = bytes[pos++]; u32(); if (f & 1) u32(); }
+      else if (kind === 3) { pos += 2; }
+      else if (kind === 4) { pos++; u32(); }
+    }
+  } else if (id === 10) {
+    for (let n = u32(); n > 0; n--) {
+      const len = u32();
+      bodySizes.push(len);
+      pos += len;
+    }
+  } else if (id === 11) {
+    dataBytes = size;
+  } else if (id === 0) {
+    const name = str();
+    if (name === 'name') {
+      while (pos < end) {
+        const sub = bytes[pos++];
+        const subSize = u32();
+        const subEnd = pos + subSize;
+        if (sub === 1) {
+          for (let n = u32(); n > 0; n--) {
+            const idx = u32();
+            names.set(idx, str());
+          }
+        }
+        pos = subEnd;
+      }
+    }
+  }
+  pos = end;
+}
+
+// Demangle enough of the legacy Rust mangling (_ZN...E) to get the path.
+function path(sym) {
+  if (!sym.startsWith('_ZN')) return sym.split(/[<(:]/)[0] || sym;
+  const parts = [];
+  let i = 3;
+  while (i < sym.length && sym[i] !== 'E') {
+    let n = 0;
+    while (sym[i] >= '0' && sym[i] <= '9') n = n * 10 + Number(sym[i++]);
+    if (n === 0) break;
+    parts.push(sym.slice(i, i + n));
+    i += n;
+  }
+  return parts
+    .filter((p) => !/^h[0-9a-f]{16}$/.test(p))
+    .map((p) => p.replace(/\$LT\$|\$GT\$|\$u20\$|\$C\$|\$RF\$|\$BP\$|\.\./g, (m) => ({ '$LT$': '<', '$GT$': '>', '$u20$': ' ', '$C$': ',', '$RF$': '&', '$BP$': '*', '..': '::' })[m]))
+    .join('::');
+}
+
+function group(p) {
+  // `<A as B>::f` counts for the crate of A (the type that owns the code).
+  const m = p.match(/^_?<([^ >]+)/);
+  const core = (m ? m[1] : p).replace(/^&(mut )?|^\*(const|mut) /, '');
+  const segs = core.split('::').filter(Boolean);
+  if (segs[0] === 'telemetry_agent') return segs.slice(0, DEPTH).join('::');
+  return segs[0] || p;
+}
+
+const byGroup = new Map();
+const byFunc = [];
+let total = 0;
+bodySizes.forEach((size, i) => {
+  const raw = names.get(i + importedFuncs) || `func${i + importedFuncs}`;
+  const p = path(raw);
+  const g = group(p);
+  byGroup.set(g, (byGroup.get(g) || 0) + size);
+  byFunc.push([size, p]);
+  total += size;
+});
+
+const pct = (n) => ((100 * n) / total).toFixed(1).padStart(5) + ' %';
+console.log(`code of ${file}: ${total} bytes in ${bodySizes.length} functions; data ${dataBytes} bytes`);
+console.log('\nby crate (our own crate by module):');
+for (const [g, n] of [...byGroup].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+  console.log(`${String(n).padStart(9)} ${pct(n)}  ${g}`);
+}
+console.log(`\nlargest functions:`);
+for (const [n, p] of byFunc.sort((a, b) => b[0] - a[0]).slice(0, TOP)) {
+  console.log(`${String(n).padStart(9)} ${pct(n)}  ${p.slice(0, 140)}`);
+}
