@@ -1,4 +1,5 @@
 // Prints raw, gzip -9 and brotli -q 11 sizes of what a page downloads.
+// With --check, fails when the gzip total passes the ceiling in size-budget.json.
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
@@ -21,4 +22,14 @@ console.log('size report (bytes)');
 console.log(`${'file'.padEnd(30)}${pad('raw', 10)}${pad('gzip -9', 10)}${pad('brotli 11', 11)}`);
 for (const r of [...rows, { file: 'total', ...total }]) {
   console.log(`${r.file.padEnd(30)}${pad(r.raw, 10)}${pad(r.gzip, 10)}${pad(r.brotli, 11)}`);
+}
+
+if (process.argv.includes('--check')) {
+  const budget = JSON.parse(readFileSync('size-budget.json', 'utf8'));
+  const kb = (n) => (n / 1024).toFixed(1) + ' KB';
+  console.log(`size budget: ${kb(total.gzip)} gzip -9 shipped; ceiling ${kb(budget.ceiling_gzip_bytes)}; target ${kb(budget.target_gzip_bytes)} (${(total.gzip / budget.target_gzip_bytes).toFixed(1)}x the target)`);
+  if (total.gzip > budget.ceiling_gzip_bytes) {
+    console.error(`size check failed: ${total.gzip} bytes gzip is above the ceiling of ${budget.ceiling_gzip_bytes} bytes (size-budget.json)`);
+    process.exit(1);
+  }
 }

@@ -18,6 +18,9 @@ step "build the agent"
 scripts/build.sh
 cargo build --release -p collector
 
+step "size budget (what a page downloads, gzip -9, against size-budget.json)"
+node scripts/size-report.mjs --check
+
 step "npm package in a Vite 7 app (npm pack, install the tarball, vite build)"
 scripts/vite-app.sh
 
