@@ -32,7 +32,10 @@ fn the_page_context_is_valid_for_the_data_model() {
     let expected = format!("{}x{}", screen.width().unwrap(), screen.height().unwrap());
     assert_eq!(ctx.screen_resolution.as_deref(), Some(expected.as_str()));
     assert!(ctx.url.as_deref().unwrap().starts_with("http://127.0.0.1:"));
-    assert!(ctx.timezone.is_some());
+    // The time zone is read after start (its first read costs 15-20 ms) and filled in.
+    assert_eq!(ctx.timezone, None);
+    let tz = page::timezone().expect("Intl gives the time zone");
+    assert!(!tz.is_empty());
     assert!(ctx.browser.as_deref().unwrap().contains("Chrom"));
     // From User-Agent Client Hints where the browser has them.
     let nav = web_sys::window().unwrap().navigator();
@@ -53,9 +56,11 @@ fn the_page_context_is_valid_for_the_data_model() {
         0.0,
     );
     p.page_view(page::page_view(), page::now_ms()).unwrap();
+    p.complete_timezone(tz.clone());
     let batch = p.next_batch(page::now_ms()).unwrap();
     let parsed = telemetry_agent::core::model::ParsedBatch::parse(batch.body.as_bytes()).unwrap();
-    assert!(matches!(parsed.events[0], Ok(Event::Analytics(_))));
+    let Ok(Event::Analytics(view)) = &parsed.events[0] else { panic!("not an analytics event") };
+    assert_eq!(view.context.timezone.as_deref(), Some(tz.as_str()));
 }
 
 #[wasm_bindgen_test]
