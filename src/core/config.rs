@@ -25,7 +25,11 @@ pub enum Raw {
     Str(String),
     Num(f64),
     Bool(bool),
-    /// Present but of another type (object, function, null…).
+    /// A list (a JavaScript array), item by item.
+    List(Vec<Raw>),
+    /// A function.
+    Function,
+    /// Present but of another type (object, null…).
     Other,
 }
 
@@ -67,6 +71,10 @@ pub struct ConfigInput {
     pub track_web_vitals: Option<Raw>,
     pub wire_format: Option<Raw>,
     pub service_name: Option<Raw>,
+    pub mask_keys: Option<Raw>,
+    pub mask_patterns: Option<Raw>,
+    pub allow_list: Option<Raw>,
+    pub before_send: Option<Raw>,
 }
 
 /// The checked configuration.
@@ -130,6 +138,10 @@ pub struct Config {
     pub wire_format: WireFormat,
     /// `service.name` of the OTLP resource.
     pub service_name: String,
+    /// The site's masking rules (`maskKeys`, `maskPatterns`, `allowList`).
+    pub site_rules: crate::core::privacy::SiteRules,
+    /// A `beforeSend(event)` hook was given (the shell keeps the function).
+    pub before_send: bool,
 }
 
 /// The body format of batch requests.
@@ -240,6 +252,19 @@ impl Config {
         let service_name = opt_string(&mut e, "serviceName", &input.service_name)
             .unwrap_or_else(|| crate::core::model::otlp::DEFAULT_SERVICE_NAME.to_string());
 
+        let mask_keys = text_list(&mut e, "maskKeys", &input.mask_keys, 1);
+        let mask_patterns = text_list(&mut e, "maskPatterns", &input.mask_patterns, crate::core::privacy::MIN_PATTERN_LEN);
+        let allow_list = text_list(&mut e, "allowList", &input.allow_list, 1);
+        let site_rules = crate::core::privacy::SiteRules::new(mask_keys, mask_patterns, allow_list);
+        let before_send = match &input.before_send {
+            None => false,
+            Some(Raw::Function) => true,
+            Some(_) => {
+                e.push("beforeSend", "must be a function");
+                false
+            }
+        };
+
         let track_history = boolean(&mut e, "trackHistory", &input.track_history, true);
         let track_replace_state = boolean(&mut e, "trackReplaceState", &input.track_replace_state, true);
         let hash_routing = boolean(&mut e, "hashRouting", &input.hash_routing, false);
@@ -291,6 +316,8 @@ impl Config {
             track_web_vitals,
             wire_format,
             service_name,
+            site_rules,
+            before_send,
         })
     }
 }
@@ -304,6 +331,26 @@ fn opt_string(e: &mut ValidationErrors, field: &'static str, raw: &Option<Raw>) 
             None
         }
     }
+}
+
+/// A list of 0 to [`MAX_RULES`] strings of `min_len` to [`MAX_RULE_LEN`] characters.
+fn text_list(e: &mut ValidationErrors, field: &'static str, raw: &Option<Raw>, min_len: usize) -> Vec<String> {
+    use crate::core::privacy::{MAX_RULES, MAX_RULE_LEN};
+    let Some(raw) = raw else { return Vec::new() };
+    let ok = match raw {
+        Raw::List(items) if items.len() <= MAX_RULES => items
+            .iter()
+            .map(|i| match i {
+                Raw::Str(s) if (min_len..=MAX_RULE_LEN).contains(&s.trim().chars().count()) => Some(s.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>(),
+        _ => None,
+    };
+    ok.unwrap_or_else(|| {
+        e.push(field, if min_len > 1 { "must be a list of at most 50 strings of 3 to 200 characters" } else { "must be a list of at most 50 non-empty strings of at most 200 characters" });
+        Vec::new()
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -452,6 +499,34 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(Config::from_input(&input).unwrap_err().fields(), vec!["sampleRate", "batchSize"]);
+    }
+
+    #[test]
+    fn site_masking_rules_and_the_hook_are_checked() {
+        let list = |items: &[&str]| Some(Raw::List(items.iter().map(|s| Raw::Str(s.to_string())).collect()));
+        let c = Config::from_input(&ConfigInput {
+            endpoint: s("/v1/batch"),
+            mask_keys: list(&["customer_ref"]),
+            mask_patterns: list(&["Project Falcon"]),
+            allow_list: list(&["help@shop.example"]),
+            before_send: Some(Raw::Function),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(c.before_send);
+        assert!(c.site_rules.is_masked_key("CUSTOMER_REF"));
+        let bad = ConfigInput {
+            endpoint: s("/v1/batch"),
+            mask_keys: list(&[""]),
+            mask_patterns: list(&["ab"]),
+            allow_list: s("help@shop.example"),
+            before_send: s("function"),
+            ..Default::default()
+        };
+        assert_eq!(Config::from_input(&bad).unwrap_err().fields(), vec!["maskKeys", "maskPatterns", "allowList", "beforeSend"]);
+        let many: Vec<String> = (0..51).map(|i| format!("key{i}")).collect();
+        let too_many = ConfigInput { endpoint: s("/v1/batch"), mask_keys: list(&many.iter().map(String::as_str).collect::<Vec<_>>()), ..Default::default() };
+        assert_eq!(Config::from_input(&too_many).unwrap_err().fields(), vec!["maskKeys"]);
     }
 
     #[test]

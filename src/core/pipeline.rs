@@ -13,7 +13,7 @@ use crate::core::consent::{Category, CategoryMap, Consent, DataKind, Decision};
 use crate::core::delivery::{OutgoingBatch, Queue, QueueStats};
 use crate::core::errors::{ErrorConfig, ErrorStats, ErrorTracker, RawError};
 use crate::core::model::{Breadcrumb, ErrorContext, ErrorEvent, MonitoringMetric, Unit};
-use crate::core::privacy::Masker;
+use crate::core::privacy::{Masker, SiteRules, REDACTED};
 use crate::core::model::{AnalyticsEvent, Event, EventContext, EventMetadata, Source};
 use crate::core::pageview::{self, Leave};
 use crate::core::sampling;
@@ -515,7 +515,7 @@ impl Pipeline {
         if !self.consent.allows(self.categories.of(DataKind::Campaign)) {
             strip_campaign(&mut event);
         }
-        mask(&mut event);
+        mask(&mut event, &self.config.site_rules);
         self.queue.push(event);
     }
 
@@ -641,11 +641,27 @@ impl Pipeline {
 
 /// Masks personal data in every free-text field of the event: properties,
 /// URLs, messages, stacks, tags and attribution. Ids and the user agent stay.
-fn mask(event: &mut Event) {
+/// The site's rules run around the detectors (see [`SiteRules`]).
+fn mask(event: &mut Event, rules: &SiteRules) {
     let m = Masker::default();
-    let ctx_urls = |url: &mut Option<String>, referrer: &mut Option<String>| {
-        for s in [url, referrer].into_iter().flatten() {
-            mask_url(&m, s);
+    let text = |s: &mut String| {
+        rules.protect(s);
+        m.mask_string(s);
+        rules.finish(s);
+    };
+    let json = |v: &mut Value| {
+        rules.protect_json(v);
+        m.mask_json(v);
+        rules.finish_json(v);
+    };
+    let url = |s: &mut String| {
+        rules.protect(s);
+        mask_url(&m, s);
+        rules.finish(s);
+    };
+    let ctx_urls = |u: &mut Option<String>, referrer: &mut Option<String>| {
+        for s in [u, referrer].into_iter().flatten() {
+            url(s);
         }
     };
     match event {
@@ -654,35 +670,44 @@ fn mask(event: &mut Event) {
             for (k, v) in e.properties.iter_mut() {
                 match (page_view, k.as_str(), v) {
                     // A page view's referrer is a URL: its host stays, like the page's own.
-                    (true, "referrer", Value::String(url)) => mask_url(&m, url),
+                    (true, "referrer", Value::String(u)) => url(u),
                     (true, "referrerDomain", Value::String(_)) => {}
-                    (_, _, v) => m.mask_json(v),
+                    (_, k, v) if rules.is_masked_key(k) && !v.is_object() && !v.is_array() => *v = Value::String(REDACTED.to_string()),
+                    (_, _, v) => json(v),
                 }
             }
             ctx_urls(&mut e.context.url, &mut e.context.referrer);
         }
         Event::Error(e) => {
-            m.mask_string(&mut e.message);
+            text(&mut e.message);
             if let Some(stack) = &mut e.stack {
-                m.mask_string(stack);
+                text(stack);
             }
-            if let Some(url) = &mut e.context.url {
-                mask_url(&m, url);
+            if let Some(u) = &mut e.context.url {
+                url(u);
             }
-            for v in e.tags.values_mut() {
-                m.mask_string(v);
+            for (k, v) in e.tags.iter_mut() {
+                if rules.is_masked_key(k) {
+                    *v = REDACTED.to_string();
+                } else {
+                    text(v);
+                }
             }
             for f in &mut e.frames {
                 if let Some(file) = &mut f.filename {
-                    mask_url(&m, file);
+                    url(file);
                 }
             }
             for b in &mut e.breadcrumbs {
                 if let Some(msg) = &mut b.message {
-                    m.mask_string(msg);
+                    text(msg);
                 }
-                for v in b.data.values_mut() {
-                    m.mask_json(v);
+                for (k, v) in b.data.iter_mut() {
+                    if rules.is_masked_key(k) && !v.is_object() && !v.is_array() {
+                        *v = Value::String(REDACTED.to_string());
+                    } else {
+                        json(v);
+                    }
                 }
             }
         }
@@ -691,8 +716,8 @@ fn mask(event: &mut Event) {
                 for (k, v) in attribution.iter_mut() {
                     match v {
                         // A resource URL (LCP's) keeps its host, like the page's URL.
-                        Value::String(url) if k == "url" => mask_url(&m, url),
-                        _ => m.mask_json(v),
+                        Value::String(u) if k == "url" => url(u),
+                        _ => json(v),
                     }
                 }
             }
@@ -842,6 +867,25 @@ mod tests {
         let second = p.drain_serialized(usize::MAX);
         let m: serde_json::Value = serde_json::from_str(&second[0].1).unwrap();
         assert_eq!((m["value"].as_f64(), m["attribution"]["totalDropped"].as_u64()), (Some(5.0), Some(55)), "a stored report is not changed; a new one carries the total");
+    }
+
+    #[test]
+    fn the_site_rules_apply_to_every_event_before_it_is_queued() {
+        let list = |items: &[&str]| Some(Raw::List(items.iter().map(|s| Raw::Str(s.to_string())).collect()));
+        let cfg = config(|c| {
+            c.mask_keys = list(&["customer_ref"]);
+            c.mask_patterns = list(&["Project Falcon"]);
+            c.allow_list = list(&["help@shop.example"]);
+        });
+        let mut p = Pipeline::new(cfg, "s".into(), context(), granted(), 0.0);
+        let props = serde_json::json!({"customer_ref": "C-1", "note": "mail help@shop.example, not ann@example.com", "deep": {"x": ["Project Falcon"]}});
+        p.track("order", props.as_object().unwrap().clone(), NOW).unwrap();
+        let batch = p.next_batch(NOW + 5).unwrap();
+        let parsed = ParsedBatch::parse(batch.body.as_bytes()).unwrap();
+        let Ok(Event::Analytics(e)) = &parsed.events[0] else { panic!("not analytics") };
+        assert_eq!(e.properties["customer_ref"], "[REDACTED]");
+        assert_eq!(e.properties["note"], "mail help@shop.example, not [EMAIL]");
+        assert_eq!(e.properties["deep"]["x"][0], "[REDACTED]");
     }
 
     #[test]

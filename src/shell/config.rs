@@ -6,6 +6,10 @@ use wasm_bindgen::JsValue;
 
 fn raw(obj: &JsValue, key: &str) -> Option<Raw> {
     let v = js_sys::Reflect::get(obj, &JsValue::from_str(key)).ok()?;
+    value(v)
+}
+
+fn value(v: JsValue) -> Option<Raw> {
     if v.is_undefined() || v.is_null() {
         None
     } else if let Some(s) = v.as_string() {
@@ -14,6 +18,13 @@ fn raw(obj: &JsValue, key: &str) -> Option<Raw> {
         Some(Raw::Num(n))
     } else if let Some(b) = v.as_bool() {
         Some(Raw::Bool(b))
+    } else if v.is_function() {
+        Some(Raw::Function)
+    } else if js_sys::Array::is_array(&v) {
+        let items = js_sys::Array::from(&v);
+        // One past the limit is enough to report the list as too long.
+        let n = items.length().min(crate::core::privacy::MAX_RULES as u32 + 1);
+        Some(Raw::List((0..n).map(|i| value(items.get(i)).unwrap_or(Raw::Other)).collect()))
     } else {
         Some(Raw::Other)
     }
@@ -60,5 +71,9 @@ pub fn read(obj: &JsValue) -> Option<ConfigInput> {
         track_web_vitals: raw(obj, "trackWebVitals"),
         wire_format: raw(obj, "wireFormat"),
         service_name: raw(obj, "serviceName"),
+        mask_keys: raw(obj, "maskKeys"),
+        mask_patterns: raw(obj, "maskPatterns"),
+        allow_list: raw(obj, "allowList"),
+        before_send: raw(obj, "beforeSend"),
     })
 }

@@ -71,7 +71,8 @@ test('the inline snippet on a plain page: calls made and an error thrown before 
   assert.ok(err, 'the error thrown before load arrived');
   assert.equal(err.errorType, 'TypeError');
   assert.equal(err.category, 'CLIENT_ERROR');
-  assert.ok((await collector.events({ name: 'page_view' })).some((v) => v.properties.path === '/plain.html'));
+  const view = await waitFor(async () => (await collector.events({ name: 'page_view' })).find((v) => v.properties.path === '/plain.html'));
+  assert.ok(view, 'the page view arrived');
   assert.deepEqual(await page.evaluate(() => window.before), { stats: 'object', tracked: false });
   assert.deepEqual(messages.filter((m) => m.type === 'error' && !m.text.includes('thrown before')), []);
   await page.close();
@@ -108,7 +109,7 @@ test("under a strict CSP (script-src 'self' 'wasm-unsafe-eval') the loader file 
   const thrown = await waitFor(async () => (await collector.events({ kind: 'error' })).find((e) => e.message.includes('strict CSP')));
   assert.ok(thrown, 'an error on the strict page arrived');
   assert.equal(thrown.frames[0].filename, `${front.base}/csp.js`);
-  assert.ok((await collector.events({ name: 'page_view' })).some((v) => v.properties.path === '/strict.html'));
+  assert.ok(await waitFor(async () => (await collector.events({ name: 'page_view' })).some((v) => v.properties.path === '/strict.html')), 'the page view arrived');
   assert.deepEqual(violations, [], 'the agent needs nothing the policy forbids');
   assert.deepEqual(messages.filter((m) => m.type === 'error' && !m.text.includes('strict CSP')), []);
   await page.close();

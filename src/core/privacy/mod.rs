@@ -16,6 +16,7 @@ mod mask;
 mod network;
 mod numbers;
 mod phone;
+mod rules;
 mod scan;
 mod token;
 mod url;
@@ -23,6 +24,7 @@ mod url;
 pub use kind::{Match, PiiKind, KIND_COUNT, REDACTED};
 pub use mask::{Masker, MAX_JSON_DEPTH, MAX_MASK_PASSES};
 pub use numbers::{is_valid_iban, luhn};
+pub use rules::{SiteRules, MAX_RULES, MAX_RULE_LEN, MIN_PATTERN_LEN};
 pub use url::{is_secret_json_key, is_secret_param};
 
 #[cfg(test)]
