@@ -76,6 +76,18 @@ export interface TelemetryConfig {
   wireFormat?: 'native' | 'otlp';
   /** `service.name` of the OTLP resource. Default `browser-app`. */
   serviceName?: string;
+  /** Property, tag and breadcrumb-data names (any depth, any case) whose values become `[REDACTED]`. At most 50. */
+  maskKeys?: string[];
+  /** Literal texts (3 to 200 characters) replaced by `[REDACTED]` wherever they appear. At most 50. */
+  maskPatterns?: string[];
+  /** Literal texts the built-in detectors leave as they are (a support address, say). At most 50. */
+  allowList?: string[];
+  /**
+   * Called with every event (already masked) as it leaves memory to be stored or sent. Return it,
+   * changed or not, to keep it; return `null` to drop it. An exception drops it too; drops are
+   * counted in `getStats().droppedByHook`. The `id` and `kind` must stay as they are.
+   */
+  beforeSend?: (event: Record<string, unknown>) => Record<string, unknown> | null | undefined;
 }
 
 /**
@@ -155,6 +167,8 @@ export interface Stats {
   errorsReported: number;
   errorsSuppressed: number;
   errorsSampledOut: number;
+  /** Events that `beforeSend` dropped (it returned no event, changed the id or kind, or threw). */
+  droppedByHook: number;
   /** Counters added by later versions. */
   [counter: string]: number;
 }

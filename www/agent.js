@@ -147,7 +147,7 @@ export function flush() {
 }
 
 const STAT_NAMES = ['accepted', 'sent', 'retried', 'dropped', 'invalid', 'sampledOut', 'pending', 'held', 'heldDropped', 'denied',
-  'cleaned', 'rejected', 'errorsReported', 'errorsSuppressed', 'errorsSampledOut'];
+  'cleaned', 'rejected', 'errorsReported', 'errorsSuppressed', 'errorsSampledOut', 'droppedByHook'];
 
 /** Counters of what the agent did (all zero before it is ready). */
 export function getStats() {

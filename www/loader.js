@@ -27,7 +27,7 @@
   });
   api.getStats = function () {
     var s = {};
-    'accepted sent retried dropped invalid sampledOut pending held heldDropped denied cleaned rejected errorsReported errorsSuppressed errorsSampledOut'
+    'accepted sent retried dropped invalid sampledOut pending held heldDropped denied cleaned rejected errorsReported errorsSuppressed errorsSampledOut droppedByHook'
       .split(' ').forEach(function (k) { s[k] = 0; });
     return s;
   };

@@ -528,6 +528,11 @@ impl Pipeline {
         !self.queue.is_empty()
     }
 
+    /// The site's `beforeSend`, run on every event's JSON as it leaves memory.
+    pub fn set_send_hook(&mut self, hook: Option<crate::core::delivery::SendHook>) {
+        self.queue.set_hook(hook);
+    }
+
     /// Events waiting in memory.
     pub fn pending_len(&self) -> usize {
         self.queue.len()

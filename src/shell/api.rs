@@ -63,6 +63,7 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     if AGENT.with(|a| a.borrow().is_some()) {
         return Err(JsError::new("telemetry: already started"));
     }
+    let hook = js_sys::Reflect::get(&config, &JsValue::from_str("beforeSend")).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let Some(input) = config::read(&config) else {
         return Err(JsError::new("telemetry: init(config) needs a configuration object"));
     };
@@ -85,6 +86,9 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     transport::use_otlp((config.wire_format == crate::core::config::WireFormat::Otlp).then(|| config.service_name.clone()));
     let mut pipeline = Pipeline::new(config, sessions.id().to_string(), page::context(), initial_consent, js_sys::Math::random());
     pipeline.attach_sessions(sessions);
+    if let Some(f) = hook {
+        pipeline.set_send_hook(Some(Box::new(move |json: &str| before_send(&f, json))));
+    }
     delivery::init(endpoint.clone(), batch_size, max_batch_bytes, max_stored, max_stored_bytes, stats_interval);
     let timer = Interval::new(interval, || {
         with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
@@ -137,6 +141,23 @@ fn record_vitals(reports: Vec<crate::core::vitals::VitalReport>) {
             let _ = a.pipeline.vital(r, now);
         }
     });
+}
+
+/// Runs the site's `beforeSend(event)` on an event as it leaves memory (to be
+/// stored or sent; already masked). It may change the event and return it, or
+/// return nothing to drop it; an exception drops it too. Either way the page
+/// sees no error from the agent, and the drop is counted (`droppedByHook`).
+/// The event's `id` and `kind` must stay: they identify it for storage and
+/// the endpoint's de-duplication.
+fn before_send(f: &js_sys::Function, json: &str) -> Option<String> {
+    let event = js_sys::JSON::parse(json).ok()?;
+    let field = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).ok();
+    let (id, kind) = (field(&event, "id"), field(&event, "kind"));
+    let out = f.call1(&JsValue::NULL, &event).ok()?;
+    if !out.is_object() || field(&out, "id") != id || field(&out, "kind") != kind {
+        return None;
+    }
+    js_sys::JSON::stringify(&out).ok()?.as_string()
 }
 
 /// Records an event. Returns whether it was accepted.
@@ -325,6 +346,7 @@ pub fn get_stats() -> JsValue {
             ("rejected", d.rejected),
             ("beacons", d.beacons),
             ("dropped", s.queue.dropped + d.evicted),
+            ("droppedByHook", s.queue.dropped_by_hook),
             ("invalid", s.invalid),
             ("sampledOut", s.sampled_out),
             ("pending", s.pending + d.stored_now),

@@ -138,6 +138,8 @@ export async function startFrontServer({ upstream, files = {}, root = null, head
     }
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  // A test that fails before stop() must not keep the test process alive.
+  server.unref();
   return {
     base: `http://127.0.0.1:${server.address().port}`,
     stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),

@@ -4,5 +4,5 @@
 mod queue;
 mod state;
 
-pub use queue::{batch_body, with_transmission, OutgoingBatch, Queue, QueueStats, PENDING_TRANSMISSION};
+pub use queue::{batch_body, with_transmission, OutgoingBatch, Queue, QueueStats, SendHook, PENDING_TRANSMISSION};
 pub use state::DeliveryState;

@@ -35,7 +35,13 @@ pub struct QueueStats {
     pub sent: u64,
     pub retried: u64,
     pub dropped: u64,
+    /// Dropped by the site's `beforeSend` hook (it returned nothing, or threw).
+    pub dropped_by_hook: u64,
 }
+
+/// The site's `beforeSend`: takes an event's JSON, returns it (changed or not)
+/// or `None` to drop the event.
+pub type SendHook = Box<dyn FnMut(&str) -> Option<String>>;
 
 /// The bounded in-memory queue of accepted events.
 ///
@@ -45,11 +51,27 @@ pub struct Queue {
     entries: VecDeque<Entry>,
     max_len: usize,
     stats: QueueStats,
+    hook: Option<SendHook>,
 }
 
 impl Queue {
     pub fn new(max_len: usize) -> Self {
-        Queue { entries: VecDeque::new(), max_len: max_len.max(1), stats: QueueStats::default() }
+        Queue { entries: VecDeque::new(), max_len: max_len.max(1), stats: QueueStats::default(), hook: None }
+    }
+
+    /// Every event leaving memory (to be stored or sent) passes `hook` first.
+    pub fn set_hook(&mut self, hook: Option<SendHook>) {
+        self.hook = hook;
+    }
+
+    /// An event's JSON after the hook; `None` (counted) when the hook dropped it.
+    fn hooked(&mut self, json: String) -> Option<String> {
+        let Some(hook) = self.hook.as_mut() else { return Some(json) };
+        let out = hook(&json);
+        if out.is_none() {
+            self.stats.dropped_by_hook += 1;
+        }
+        out
     }
 
     pub fn len(&self) -> usize {
@@ -104,6 +126,7 @@ impl Queue {
                     continue;
                 }
             };
+            let Some(json) = self.hooked(json) else { continue };
             if !entries.is_empty() && body.len() + 1 + json.len() + 2 > max_bytes {
                 self.entries.push_front(entry);
                 break;
@@ -152,10 +175,12 @@ impl Queue {
     pub fn drain_serialized(&mut self, max: usize) -> Vec<(String, String)> {
         let n = max.min(self.entries.len());
         let mut out = Vec::with_capacity(n);
-        for mut entry in self.entries.drain(..n) {
+        let drained: Vec<Entry> = self.entries.drain(..n).collect();
+        for mut entry in drained {
             set_transmission(&mut entry.event, PENDING_TRANSMISSION);
             match serde_json::to_string(&entry.event) {
                 Ok(json) => {
+                    let Some(json) = self.hooked(json) else { continue };
                     transition(&mut entry, DeliveryState::Buffered);
                     out.push((entry.event.id().to_string(), json));
                 }
@@ -408,6 +433,35 @@ mod tests {
             let Event::Analytics(a) = e.unwrap() else { panic!() };
             assert_eq!(a.metadata.transmission_id.as_deref(), Some("tx-42"));
         }
+    }
+
+    #[test]
+    fn the_send_hook_changes_or_drops_events_on_their_way_out() {
+        let mut q = Queue::new(10);
+        for i in 0..4 {
+            q.push(event(i, 5));
+        }
+        let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+        let seen = calls.clone();
+        q.set_hook(Some(Box::new(move |json: &str| {
+            seen.set(seen.get() + 1);
+            let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+            match v["event"].as_str() {
+                Some("e0") => None,
+                _ => {
+                    v["properties"]["seen"] = true.into();
+                    Some(v.to_string())
+                }
+            }
+        })));
+        let stored = q.drain_serialized(2);
+        assert_eq!(stored.len(), 1, "the first event was dropped by the hook");
+        assert!(stored[0].1.contains("\"seen\":true"));
+        let batch = q.take_batch(10, 60_000, 1, "t".into()).unwrap();
+        assert_eq!(batch.len(), 2);
+        assert_eq!(batch.body.matches("\"seen\":true").count(), 2);
+        assert_eq!(calls.get(), 4);
+        assert_eq!(q.stats().dropped_by_hook, 1);
     }
 
     #[test]
