@@ -111,6 +111,8 @@ pub struct Pipeline {
     consent: Consent,
     categories: CategoryMap,
     held: VecDeque<(Event, DataKind)>,
+    /// The last context and metadata that passed validation.
+    validated_shared: Option<(EventContext, EventMetadata)>,
     errors: ErrorTracker,
     queue: Queue,
     invalid: u64,
@@ -147,6 +149,7 @@ impl Pipeline {
             consent,
             categories,
             held: VecDeque::new(),
+            validated_shared: None,
             errors,
             queue,
             invalid: 0,
@@ -488,9 +491,18 @@ impl Pipeline {
             self.sampled_out += 1;
             return Ok(());
         }
-        if let Err(e) = event.validate() {
+        // The context and metadata are the same for most events of a page: checked
+        // once per change (their URL and version checks were a fifth of track()).
+        let known = matches!((&self.validated_shared, event.shared()), (Some((c, m)), Some((ec, em))) if c == ec && m == em);
+        let checked = if known { event.validate_except_shared() } else { event.validate() };
+        if let Err(e) = checked {
             self.invalid += 1;
             return Err(e);
+        }
+        if !known {
+            if let Some((c, m)) = event.shared() {
+                self.validated_shared = Some((c.clone(), m.clone()));
+            }
         }
         match self.consent.get(self.categories.of(kind)) {
             Decision::Granted => self.admit(event),
@@ -891,6 +903,24 @@ mod tests {
         assert_eq!(e.properties["customer_ref"], "[REDACTED]");
         assert_eq!(e.properties["note"], "mail help@shop.example, not [EMAIL]");
         assert_eq!(e.properties["deep"]["x"][0], "[REDACTED]");
+    }
+
+    #[test]
+    fn the_shared_context_is_checked_once_but_an_invalid_one_every_time() {
+        let bad = EventContext { url: Some("not a url".into()), ..Default::default() };
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), bad, granted(), 0.0);
+        for _ in 0..2 {
+            let err = p.track("e", Map::new(), NOW).unwrap_err();
+            assert_eq!(err.fields(), vec!["context.url"]);
+        }
+        assert_eq!(p.stats().invalid, 2);
+        let mut good = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        for i in 0..3 {
+            good.track("e", Map::new(), NOW + i).unwrap();
+        }
+        // The event's own fields are still checked when the shared part is known.
+        assert_eq!(good.track(" ", Map::new(), NOW).unwrap_err().fields(), vec!["event"]);
+        assert_eq!(good.stats().invalid, 1);
     }
 
     #[test]

@@ -47,6 +47,12 @@ pub struct MonitoringMetric {
 
 impl MonitoringMetric {
     pub fn validate_into(&self, prefix: &str, errors: &mut ValidationErrors) {
+        self.validate_parts(prefix, errors, true);
+    }
+
+    /// With `shared` false, the context and metadata are taken as valid (the
+    /// caller checked equal ones before).
+    pub(crate) fn validate_parts(&self, prefix: &str, errors: &mut ValidationErrors, shared: bool) {
         let mut c = Checker::new(prefix, errors);
         check_id(&mut c, &self.id);
         c.non_empty("name", &self.name);
@@ -64,6 +70,9 @@ impl MonitoringMetric {
         c.opt_non_empty("userId", &self.user_id);
         c.non_empty("sessionId", &self.session_id);
         check_timestamp(&mut c, self.timestamp);
+        if !shared {
+            return;
+        }
         let ctx = c.path("context");
         self.context.validate_into(&mut Checker::new(&ctx, c.errors));
         let meta = c.path("metadata");

@@ -93,6 +93,28 @@ impl Event {
         }
     }
 
+    /// The context and metadata that every analytics event and metric of a
+    /// page shares (errors have their own).
+    pub fn shared(&self) -> Option<(&EventContext, &EventMetadata)> {
+        match self {
+            Event::Analytics(e) => Some((&e.context, &e.metadata)),
+            Event::Metric(e) => Some((&e.context, &e.metadata)),
+            Event::Error(_) => None,
+        }
+    }
+
+    /// Like [`Event::validate`], taking the shared context and metadata as
+    /// valid: for a caller that validated equal ones before.
+    pub fn validate_except_shared(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        match self {
+            Event::Analytics(e) => e.validate_parts("", &mut errors, false),
+            Event::Metric(e) => e.validate_parts("", &mut errors, false),
+            Event::Error(e) => e.validate_into("", &mut errors),
+        }
+        errors.into_result()
+    }
+
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         self.validate_into("", &mut errors);
