@@ -75,6 +75,18 @@ fn configuration_is_read_from_a_javascript_object_with_types_kept() {
     .unwrap();
     let err = Config::from_input(&input).unwrap_err();
     assert_eq!(err.fields(), vec!["sampleRate"]);
+    // Lists are read item by item; a nested list (however deep) is a bad item, not recursed into.
+    let mut deep: JsValue = js_sys::Array::of1(&"customer_ref".into()).into();
+    for _ in 0..100_000 {
+        deep = js_sys::Array::of1(&deep).into();
+    }
+    let lists = config::read(&obj(&[
+        ("endpoint", "/v1/batch".into()),
+        ("allowList", js_sys::Array::of2(&"help@shop.example".into(), &"+1 800 555 0100".into()).into()),
+        ("maskKeys", deep),
+    ]))
+    .unwrap();
+    assert_eq!(Config::from_input(&lists).unwrap_err().fields(), vec!["maskKeys"]);
     assert!(config::read(&JsValue::from_str("nope")).is_none());
     assert!(config::read(&JsValue::UNDEFINED).is_none());
 }

@@ -29,10 +29,8 @@ pub fn new_id() -> String {
             }
             p.next = 0;
         }
+        // Each 16 bytes are handed out once: `next` only moves forward until a fresh draw.
         raw.copy_from_slice(&p.bytes[p.next..p.next + 16]);
-        // Never hand out the same bytes twice.
-        let start = p.next;
-        p.bytes[start..start + 16].fill(0);
         p.next += 16;
         true
     });

@@ -689,8 +689,11 @@ fn mask(event: &mut Event, rules: &SiteRules) {
                     // A page view's referrer is a URL: its host stays, like the page's own.
                     (true, "referrer", Value::String(u)) => url(u),
                     (true, "referrerDomain", Value::String(_)) => {}
-                    (_, k, v) if rules.is_masked_key(k) && !v.is_object() && !v.is_array() => *v = Value::String(REDACTED.to_string()),
-                    (_, _, v) => json(v),
+                    (_, k, v) => {
+                        if !rules.redact_member(k, v) {
+                            json(v);
+                        }
+                    }
                 }
             }
             ctx_urls(&mut e.context.url, &mut e.context.referrer);
@@ -720,9 +723,7 @@ fn mask(event: &mut Event, rules: &SiteRules) {
                     text(msg);
                 }
                 for (k, v) in b.data.iter_mut() {
-                    if rules.is_masked_key(k) && !v.is_object() && !v.is_array() {
-                        *v = Value::String(REDACTED.to_string());
-                    } else {
+                    if !rules.redact_member(k, v) {
                         json(v);
                     }
                 }

@@ -10,6 +10,18 @@ fn raw(obj: &JsValue, key: &str) -> Option<Raw> {
 }
 
 fn value(v: JsValue) -> Option<Raw> {
+    if js_sys::Array::is_array(&v) {
+        let items = js_sys::Array::from(&v);
+        // One past the limit is enough to report the list as too long. Items are
+        // read as scalars: a nested list is no valid item, and never recursed into.
+        let n = items.length().min(crate::core::privacy::MAX_RULES as u32 + 1);
+        Some(Raw::List((0..n).map(|i| scalar(items.get(i)).unwrap_or(Raw::Other)).collect()))
+    } else {
+        scalar(v)
+    }
+}
+
+fn scalar(v: JsValue) -> Option<Raw> {
     if v.is_undefined() || v.is_null() {
         None
     } else if let Some(s) = v.as_string() {
@@ -20,11 +32,6 @@ fn value(v: JsValue) -> Option<Raw> {
         Some(Raw::Bool(b))
     } else if v.is_function() {
         Some(Raw::Function)
-    } else if js_sys::Array::is_array(&v) {
-        let items = js_sys::Array::from(&v);
-        // One past the limit is enough to report the list as too long.
-        let n = items.length().min(crate::core::privacy::MAX_RULES as u32 + 1);
-        Some(Raw::List((0..n).map(|i| value(items.get(i)).unwrap_or(Raw::Other)).collect()))
     } else {
         Some(Raw::Other)
     }

@@ -499,7 +499,7 @@ pub fn page_exit() {
             j += 1;
         }
         let chunk = &records[i..j];
-        let body = transport::encode(with_transmission(&batch_body(now as u64, chunk.iter().map(|(_, b)| b.as_str())), &new_id()));
+        let body = transport::encode(with_transmission(&batch_body(now as u64, chunk.iter().map(|(_, b)| b.as_str())), &new_id()).into()).into_owned();
         let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
         if body.len() <= budget {
             budget -= body.len();

@@ -5,6 +5,7 @@
 //! (streamed, off the main thread's critical path) where the browser has it.
 
 use crate::core::retry::Outcome;
+use std::borrow::Cow;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -25,10 +26,11 @@ pub fn use_otlp(service_name: Option<String>) {
     OTLP.with(|o| *o.borrow_mut() = service_name);
 }
 
-/// A native batch body in the configured wire format.
-pub fn encode(body: String) -> String {
+/// A native batch body in the configured wire format (the same text, not a
+/// copy, for the native format).
+pub fn encode(body: Cow<'_, str>) -> Cow<'_, str> {
     OTLP.with(|o| match o.borrow().as_deref() {
-        Some(service) => crate::core::model::otlp::logs_from_batch(&body, service).unwrap_or(body),
+        Some(service) => crate::core::model::otlp::logs_from_batch(&body, service).map_or(body, Cow::Owned),
         None => body,
     })
 }
@@ -100,7 +102,7 @@ async fn gzip(body: &str) -> Option<js_sys::Uint8Array> {
 /// compressed when large, aborted after [`REQUEST_TIMEOUT_MS`].
 pub async fn send(url: &str, body: &str) -> Outcome {
     let Some(window) = web_sys::window() else { return Outcome::NetworkError };
-    let body = &encode(body.to_string());
+    let body = &*encode(Cow::Borrowed(body));
     let compressed = if body.len() >= COMPRESS_MIN_BYTES { gzip(body).await } else { None };
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());

@@ -67,6 +67,16 @@ impl SiteRules {
         !self.keys.is_empty() && self.keys.iter().any(|k| k.eq_ignore_ascii_case(key))
     }
 
+    /// `[REDACTED]` for the scalar value of a secret key (objects and lists are
+    /// looked into instead). Returns whether it redacted.
+    pub fn redact_member(&self, key: &str, value: &mut Value) -> bool {
+        if matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)) && self.is_masked_key(key) {
+            *value = Value::String(REDACTED.to_string());
+            return true;
+        }
+        false
+    }
+
     /// [`SiteRules::protect`] on every string in a JSON value.
     pub fn protect_json(&self, v: &mut Value) {
         if !self.allow.is_empty() {
@@ -87,9 +97,7 @@ impl SiteRules {
                 Value::Array(items) => stack.extend(items.iter_mut()),
                 Value::Object(members) => {
                     for (key, member) in members.iter_mut() {
-                        if self.is_masked_key(key) && matches!(member, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
-                            *member = Value::String(REDACTED.to_string());
-                        } else {
+                        if !self.redact_member(key, member) {
                             stack.push(member);
                         }
                     }
