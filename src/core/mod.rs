@@ -15,6 +15,7 @@ pub mod privacy;
 pub mod retry;
 pub mod sampling;
 pub mod session;
+pub mod sort;
 pub mod stack;
 pub mod validate;
 pub mod vitals;

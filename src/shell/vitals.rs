@@ -527,7 +527,7 @@ pub fn selector(node: &web_sys::Node) -> String {
             let mut part = if n.node_type() == 1 { name.to_ascii_lowercase() } else { name.to_ascii_uppercase().trim_start_matches('#').to_string() };
             let classes = el.and_then(|e| e.get_attribute("class")).unwrap_or_default();
             let mut classes: Vec<&str> = classes.split_ascii_whitespace().collect();
-            classes.sort_unstable();
+            crate::core::sort::sort_by(&mut classes, |a, b| a < b);
             classes.dedup();
             for c in classes {
                 part.push('.');

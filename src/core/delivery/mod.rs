@@ -1,6 +1,7 @@
 //! From accepted events to request bodies: the delivery state of each event,
 //! the bounded in-memory queue, and batch building within count and byte limits.
 
+pub mod gzip;
 mod queue;
 mod state;
 

@@ -108,7 +108,7 @@ impl Inp {
             .filter(|e| e.entry_type == EventEntryType::FirstInput || e.duration >= self.duration_threshold)
             .collect();
         // With two entry types observed, web-vitals orders a batch by end time.
-        batch.sort_by(|a, b| (a.start_time + a.duration).total_cmp(&(b.start_time + b.duration)));
+        crate::core::sort::sort_by(&mut batch, |a, b| a.start_time + a.duration < b.start_time + b.duration);
         for entry in batch {
             self.process(entry);
         }
@@ -160,7 +160,7 @@ impl Inp {
             None => self.candidates.push(Interaction { id, latency: entry.duration, entries: vec![framed], target: None }),
         }
         // Stable, like Array.prototype.sort: equal latencies keep their order.
-        self.candidates.sort_by(|a, b| b.latency.total_cmp(&a.latency));
+        crate::core::sort::sort_by(&mut self.candidates, |a, b| a.latency > b.latency);
         self.candidates.truncate(MAX_INTERACTIONS_TO_CONSIDER);
         if let Some(it) = self.candidates.iter_mut().find(|i| i.id == id) {
             if it.target.is_none() {
