@@ -476,7 +476,7 @@ fn severity_of(v: &JsValue) -> Option<Severity> {
 }
 
 fn category_of(v: &JsValue) -> Option<ErrorCategory> {
-    serde_json::from_value(Value::String(v.as_string()?.to_ascii_uppercase())).ok()
+    ErrorCategory::parse(&v.as_string()?)
 }
 
 fn string_tags(v: &JsValue) -> std::collections::BTreeMap<String, String> {

@@ -28,6 +28,38 @@ pub enum ErrorCategory {
     ExternalServiceError,
 }
 
+impl ErrorCategory {
+    pub const ALL: [ErrorCategory; 8] = [
+        Self::ClientError,
+        Self::ServerError,
+        Self::NetworkError,
+        Self::ValidationError,
+        Self::AuthenticationError,
+        Self::AuthorizationError,
+        Self::RateLimitError,
+        Self::ExternalServiceError,
+    ];
+
+    /// The wire name (`CLIENT_ERROR`…).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientError => "CLIENT_ERROR",
+            Self::ServerError => "SERVER_ERROR",
+            Self::NetworkError => "NETWORK_ERROR",
+            Self::ValidationError => "VALIDATION_ERROR",
+            Self::AuthenticationError => "AUTHENTICATION_ERROR",
+            Self::AuthorizationError => "AUTHORIZATION_ERROR",
+            Self::RateLimitError => "RATE_LIMIT_ERROR",
+            Self::ExternalServiceError => "EXTERNAL_SERVICE_ERROR",
+        }
+    }
+
+    /// From the wire name, in any case.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
 /// Where an error happened.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

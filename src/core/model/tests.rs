@@ -103,3 +103,13 @@ fn the_context_language_is_a_language_tag() {
         }
     }
 }
+
+#[test]
+fn error_category_names_match_the_serde_names() {
+    use crate::core::model::ErrorCategory;
+    for c in ErrorCategory::ALL {
+        assert_eq!(serde_json::to_value(c).unwrap(), serde_json::Value::String(c.as_str().into()));
+        assert_eq!(ErrorCategory::parse(&c.as_str().to_ascii_lowercase()), Some(c));
+    }
+    assert_eq!(ErrorCategory::parse("NOT_A_CATEGORY"), None);
+}
