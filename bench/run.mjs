@@ -11,8 +11,8 @@
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
-import { readFileSync, writeFileSync, mkdirSync, copyFileSync, statSync } from 'node:fs';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { readFileSync, writeFileSync, appendFileSync, mkdirSync, copyFileSync, statSync } from 'node:fs';
+import { gzipSync, gunzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -117,12 +117,18 @@ const server = createServer((req, res) => {
   }
   // Everything else is the endpoint: count what arrives on the wire.
   let n = 0;
-  req.on('data', (c) => (n += c.length));
+  const chunks = [];
+  req.on('data', (c) => { n += c.length; if (process.env.BENCH_DEBUG) chunks.push(c); });
   req.on('end', () => {
     if (req.method === 'POST') {
       sink.bytes += n;
       sink.requests += 1;
-      if (process.env.BENCH_DEBUG) process.stderr.write(`  POST ${path} ${n} B ${req.headers['content-encoding'] || ''}\n`);
+      if (process.env.BENCH_DEBUG) {
+        // BENCH_DEBUG=1: every request's size, and its body (inflated) in dist/bodies.log.
+        process.stderr.write(`  POST ${path} ${n} B ${req.headers['content-encoding'] || ''}\n`);
+        const body = Buffer.concat(chunks);
+        appendFileSync(join(DIST, 'bodies.log'), (req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString() + '\n');
+      }
     }
     if (sink.down) {
       res.writeHead(503, { 'retry-after': '1' });

@@ -21,6 +21,10 @@ pub const LEASE_MS: f64 = transport::REQUEST_TIMEOUT_MS as f64 + 5_000.0;
 /// Events sent while the page is being left are leased this long before
 /// another page may send them again.
 pub const EXIT_LEASE_MS: f64 = 10_000.0;
+/// A page-exit request gathers events up to this many times `maxBatchBytes`
+/// before compression, so that what is pending leaves in as few requests (and
+/// as few bytes) as it can; the compressed body still keeps to `maxBatchBytes`.
+const EXIT_RAW_FACTOR: usize = 4;
 /// Accepted events reach the outbox within this time.
 pub const PERSIST_DELAY_MS: u32 = 200;
 /// Batches one drive of the outbox sends at most (then it waits for the next tick).
@@ -61,6 +65,10 @@ struct Delivery {
     /// Events being written to the outbox, kept until the write committed: a
     /// page that is left meanwhile sends them (its write may be aborted).
     persisting: Vec<(u64, Vec<(String, String)>)>,
+    /// Ids of events that a request carries while it is in flight: a
+    /// keepalive request outlives the page, so a page exit (or its second
+    /// signal: `visibilitychange`, then `pagehide`) does not send them again.
+    in_flight: Vec<String>,
     next_write: u64,
     last_stats_at: f64,
     stats_interval_ms: f64,
@@ -91,6 +99,7 @@ pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u
             raw: Vec::new(),
             persist_scheduled: false,
             persisting: Vec::new(),
+            in_flight: Default::default(),
             next_write: 0,
             // The first report waits a full interval.
             last_stats_at: js_sys::Date::now(),
@@ -206,7 +215,9 @@ async fn drive() -> u32 {
         }
         let ids: Vec<String> = claimed.iter().map(|(id, _)| id.clone()).collect();
         let body = with_transmission(&batch_body(now as u64, claimed.iter().map(|(_, b)| b.as_str())), &new_id());
+        with(|d| d.in_flight.extend(ids.iter().cloned()));
         let outcome = transport::send(&endpoint, &body).await;
+        with(|d| d.in_flight.retain(|x| !ids.contains(x)));
         let after = js_sys::Date::now();
         let verdict = classify(&outcome).for_batch_of(ids.len());
         let n = ids.len() as u64;
@@ -466,6 +477,7 @@ pub fn page_exit() {
     if records.is_empty() {
         return;
     }
+    let busy = with(|d| d.in_flight.clone()).unwrap_or_default();
     // Kept synchronously first: nothing counts as delivered without an acknowledgement.
     spill(&records);
     let now = js_sys::Date::now();
@@ -490,26 +502,42 @@ pub fn page_exit() {
     // The spill can go once every exit request was acknowledged (a beacon never is).
     let outstanding = std::rc::Rc::new(std::cell::Cell::new(0u32));
     let all_fetched = std::rc::Rc::new(std::cell::Cell::new(true));
+    let sendable: Vec<&(String, String)> = records.iter().filter(|(id, _)| !busy.iter().any(|x| x == id)).collect();
+    let records = sendable;
     let mut i = 0;
     while i < records.len() {
-        let mut j = i;
-        let mut size = 40;
-        while j < records.len() && (j == i || size + records[j].1.len() + 1 <= max_bytes) {
-            size += records[j].1.len() + 1;
-            j += 1;
-        }
-        let chunk = &records[i..j];
-        let body = transport::encode(with_transmission(&batch_body(now as u64, chunk.iter().map(|(_, b)| b.as_str())), &new_id()).into()).into_owned();
-        let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
-        if body.len() <= budget {
-            budget -= body.len();
-            let pending = transport::start_post(&endpoint, &body);
+        // As many events as fit one request once compressed: first try
+        // [`EXIT_RAW_FACTOR`] times the byte limit before compression, then halve.
+        let mut raw_limit = max_bytes * EXIT_RAW_FACTOR;
+        let (j, body, payload) = loop {
+            let mut j = i;
+            let mut size = 40;
+            while j < records.len() && (j == i || size + records[j].1.len() + 1 <= raw_limit) {
+                size += records[j].1.len() + 1;
+                j += 1;
+            }
+            let chunk = &records[i..j];
+            let body = transport::encode(with_transmission(&batch_body(now as u64, chunk.iter().map(|(_, b)| b.as_str())), &new_id()).into()).into_owned();
+            let payload = transport::payload(&body);
+            if payload.len <= max_bytes || j == i + 1 || raw_limit <= max_bytes {
+                break (j, body, payload);
+            }
+            raw_limit /= 2;
+        };
+        let ids: Vec<String> = records[i..j].iter().map(|(id, _)| id.clone()).collect();
+        if payload.len <= budget {
+            budget -= payload.len;
+            let pending = transport::start_post(&endpoint, &payload);
             let store = store.clone();
             let outstanding = outstanding.clone();
             let all = all_fetched.clone();
             outstanding.set(outstanding.get() + 1);
+            with(|d| d.in_flight.extend(ids.iter().cloned()));
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = transport::finish(pending).await;
+                with(|d| {
+                    d.in_flight.retain(|x| !ids.contains(x));
+                });
                 if classify(&outcome) == Verdict::Delivered {
                     outstanding.set(outstanding.get() - 1);
                     if outstanding.get() == 0 && all.get() {

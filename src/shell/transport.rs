@@ -1,8 +1,8 @@
 //! Sends request bodies with `fetch` and `keepalive`, so that a request
 //! started while the page is going away still completes, and so that the
 //! response can be read (a beacon's `true` is no delivery receipt). Bodies
-//! above [`COMPRESS_MIN_BYTES`] are gzip-compressed with `CompressionStream`
-//! (streamed, off the main thread's critical path) where the browser has it.
+//! above [`COMPRESS_MIN_BYTES`] are gzip-compressed synchronously in the
+//! module (`core::delivery::gzip`), so that page-exit bodies are compressed too.
 
 use crate::core::retry::Outcome;
 use std::borrow::Cow;
@@ -58,9 +58,9 @@ fn init(body: &JsValue, gzip: bool, signal: Option<&web_sys::AbortSignal>) -> Op
 
 /// Starts a POST now (synchronously, so it is under way even if the page is
 /// being hidden) and returns the pending response.
-pub fn start_post(url: &str, body: &str) -> Option<js_sys::Promise> {
+pub fn start_post(url: &str, payload: &Payload) -> Option<js_sys::Promise> {
     let window = web_sys::window()?;
-    let init = init(&JsValue::from_str(body), false, None)?;
+    let init = init(&payload.body, payload.gzip, None)?;
     let request = web_sys::Request::new_with_str_and_init(url, &init).ok()?;
     Some(window.fetch_with_request(&request))
 }
@@ -82,20 +82,20 @@ pub async fn finish(pending: Option<js_sys::Promise>) -> Outcome {
     }
 }
 
-async fn gzip(body: &str) -> Option<js_sys::Uint8Array> {
-    // CompressionStream is behind web-sys's unstable APIs: reach it with Reflect.
-    let ctor = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("CompressionStream")).ok()?;
-    let ctor: js_sys::Function = ctor.dyn_into().ok()?;
-    let cs = js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(&JsValue::from_str("gzip"))).ok()?;
-    let readable: web_sys::ReadableStream = js_sys::Reflect::get(&cs, &JsValue::from_str("readable")).ok()?.dyn_into().ok()?;
-    let writable: web_sys::WritableStream = js_sys::Reflect::get(&cs, &JsValue::from_str("writable")).ok()?.dyn_into().ok()?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(body));
-    let blob = web_sys::Blob::new_with_str_sequence(&parts).ok()?;
-    let pair = web_sys::ReadableWritablePair::new(&readable, &writable);
-    let stream = blob.stream().pipe_through(&pair);
-    let resp = web_sys::Response::new_with_opt_readable_stream(Some(&stream)).ok()?;
-    let buf = JsFuture::from(resp.array_buffer().ok()?).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buf))
+/// The body as sent: gzip when it is large enough to gain from it.
+pub struct Payload {
+    pub body: JsValue,
+    pub gzip: bool,
+    /// Bytes on the wire (what the keepalive budget counts).
+    pub len: usize,
+}
+
+pub fn payload(body: &str) -> Payload {
+    if body.len() < COMPRESS_MIN_BYTES {
+        return Payload { body: JsValue::from_str(body), gzip: false, len: body.len() };
+    }
+    let bytes = crate::core::delivery::gzip::gzip(body.as_bytes());
+    Payload { len: bytes.len(), body: js_sys::Uint8Array::from(bytes.as_slice()).into(), gzip: true }
 }
 
 /// A normal send of a native batch body (in the configured wire format):
@@ -103,14 +103,10 @@ async fn gzip(body: &str) -> Option<js_sys::Uint8Array> {
 pub async fn send(url: &str, body: &str) -> Outcome {
     let Some(window) = web_sys::window() else { return Outcome::NetworkError };
     let body = &*encode(Cow::Borrowed(body));
-    let compressed = if body.len() >= COMPRESS_MIN_BYTES { gzip(body).await } else { None };
+    let payload = payload(body);
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
-    let payload: JsValue = match &compressed {
-        Some(bytes) => bytes.clone().into(),
-        None => JsValue::from_str(body),
-    };
-    let Some(init) = init(&payload, compressed.is_some(), signal.as_ref()) else { return Outcome::NetworkError };
+    let Some(init) = init(&payload.body, payload.gzip, signal.as_ref()) else { return Outcome::NetworkError };
     let Ok(request) = web_sys::Request::new_with_str_and_init(url, &init) else { return Outcome::NetworkError };
     let pending = window.fetch_with_request(&request);
     let fired = std::rc::Rc::new(std::cell::Cell::new(false));
@@ -132,7 +128,7 @@ pub async fn send(url: &str, body: &str) -> Outcome {
 
 /// POSTs a JSON body and returns the parsed JSON reply of a 2xx answer.
 pub async fn post_json_reply(url: &str, body: &str) -> Option<JsValue> {
-    let pending = start_post(url, body)?;
+    let pending = start_post(url, &payload(body))?;
     let resp: web_sys::Response = JsFuture::from(pending).await.ok()?.dyn_into().ok()?;
     if !resp.ok() {
         return None;

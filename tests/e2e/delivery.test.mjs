@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { startCollector, launchBrowser, waitFor, ROOT } from './harness.mjs';
 
 const PAGES = join(ROOT, 'tests', 'e2e', 'pages');
@@ -172,6 +173,42 @@ test('chaos: offline, 500, 429, hangs, closed tabs, reloads and two tabs lose no
   assert.deepEqual(missing, [], '0 lost');
   assert.equal(events.length, storedSet.size, '0 stored twice');
   assert.equal(storedSet.size, generated.size);
+  await context.close();
+});
+
+test('a page exit sends what is pending once, gzip-compressed, and the endpoint stores all of it', { timeout: 60_000 }, async () => {
+  const context = await newContext();
+  const page = await open(context, 'exit.html');
+  const sent = [];
+  page.on('request', async (req) => {
+    if (req.method() !== 'POST' || new URL(req.url()).pathname !== '/v1/batch') return;
+    const buf = req.postDataBuffer();
+    const gzip = (await req.allHeaders())['content-encoding'] === 'gzip';
+    sent.push({ bytes: buf.length, gzip, events: JSON.parse((gzip ? gunzipSync(buf) : buf).toString('utf8')).events });
+  });
+  const N = 300;
+  await page.evaluate((n) => {
+    for (let i = 0; i < n; i++) window.telemetry.track('exit', { seq: i, plan: 'pro' });
+    // Both exit signals, in the order browsers send them, then visible again.
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, N);
+  const stored = await waitFor(async () => {
+    const events = await collector.events({ name: 'exit', limit: 10000 });
+    return events.length >= N ? events : null;
+  }, 20_000, 200);
+  await sleep(500);
+  const ids = sent.flatMap((r) => r.events.map((e) => e.id));
+  const bytes = sent.reduce((n, r) => n + r.bytes, 0);
+  console.log(`page exit: ${N} events in ${sent.length} request(s), ${bytes} bytes on the wire (${(bytes / N).toFixed(1)} B per event), ${ids.length - new Set(ids).size} sent twice`);
+  assert.ok(stored, 'the endpoint stored every event');
+  assert.equal(new Set(stored.map((e) => e.properties.seq)).size, N);
+  assert.ok(sent.length >= 1 && sent.every((r) => r.gzip), 'exit bodies are gzip');
+  assert.equal(ids.length, new Set(ids).size, 'the second exit signal does not send events already in flight');
+  assert.ok(bytes < N * 60, `${bytes} bytes for ${N} events`);
   await context.close();
 });
 
