@@ -190,8 +190,44 @@ fn to_properties(value: &JsValue) -> Option<Map<String, Value>> {
     if !value.is_object() || js_sys::Array::is_array(value) {
         return None;
     }
-    let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    match json_of(value, 0) {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// Deeper values become `null` (the page's input was cleaned to 10 levels already).
+const MAX_JSON_DEPTH: u32 = 32;
+
+/// Plain JSON data (what `clean.js` made of the page's input) read straight
+/// from the JavaScript value: no `JSON.stringify` and no parse of its text.
+fn json_of(v: &JsValue, depth: u32) -> Value {
+    if let Some(s) = v.as_string() {
+        return Value::String(s);
+    }
+    if let Some(n) = v.as_f64() {
+        return if n.is_finite() && n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+            Value::from(n as i64)
+        } else {
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        };
+    }
+    if let Some(b) = v.as_bool() {
+        return Value::Bool(b);
+    }
+    if !v.is_object() || depth >= MAX_JSON_DEPTH {
+        return Value::Null;
+    }
+    if js_sys::Array::is_array(v) {
+        return Value::Array(js_sys::Array::from(v).iter().map(|item| json_of(&item, depth + 1)).collect());
+    }
+    let mut map = Map::new();
+    for key in js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).iter() {
+        if let (Some(k), Ok(item)) = (key.as_string(), js_sys::Reflect::get(v, &key)) {
+            map.insert(k, json_of(&item, depth + 1));
+        }
+    }
+    Value::Object(map)
 }
 
 /// Sends everything pending; the promise resolves with the number of events

@@ -8,6 +8,7 @@ mod analytics;
 mod batch;
 mod context;
 mod error;
+pub mod json;
 mod metadata;
 mod metric;
 pub mod otlp;

@@ -13,7 +13,7 @@
 //! The encoder works on the native batch body, so that batching, splitting and
 //! storage stay the same for both formats: the shell converts at send time.
 
-use serde_json::{json, Map, Value};
+use super::json::{parse, write_str, Json};
 
 /// `service.name` of the resource when the configuration gives none.
 pub const DEFAULT_SERVICE_NAME: &str = "browser-app";
@@ -30,97 +30,131 @@ const SEVERITY_FATAL: u8 = 21;
 /// Converts a native batch body (`{"v":1,"sentAt":…,"events":[…]}`) into an
 /// OTLP/HTTP JSON logs request. `None` when the body is not a batch.
 pub fn logs_from_batch(body: &str, service_name: &str) -> Option<String> {
-    let batch: Value = serde_json::from_str(body).ok()?;
+    let batch = parse(body)?;
     let sent_at = batch.get("sentAt")?.as_u64()?;
     let events = batch.get("events")?.as_array()?;
-    let records: Vec<Value> = events.iter().filter_map(|e| log_record(e, sent_at)).collect();
     let metadata = events.first().and_then(|e| e.get("metadata"));
-    let request = json!({
-        "resourceLogs": [{
-            "resource": { "attributes": resource_attributes(service_name, metadata) },
-            "scopeLogs": [{
-                "scope": { "name": SDK_NAME, "version": SDK_VERSION },
-                "logRecords": records,
-            }],
-        }],
-    });
-    Some(request.to_string())
+    let mut out = String::with_capacity(body.len() * 2);
+    out.push_str(r#"{"resourceLogs":[{"resource":{"attributes":["#);
+    resource_attributes(&mut out, service_name, metadata);
+    out.push_str(r#"]},"scopeLogs":[{"scope":{"name":"#);
+    write_str(&mut out, SDK_NAME);
+    out.push_str(r#","version":"#);
+    write_str(&mut out, SDK_VERSION);
+    out.push_str(r#"},"logRecords":["#);
+    let mut first = true;
+    for e in events {
+        let mark = out.len();
+        if !first {
+            out.push(',');
+        }
+        if log_record(&mut out, e, sent_at).is_some() {
+            first = false;
+        } else {
+            out.truncate(mark);
+        }
+    }
+    out.push_str("]}]}]}");
+    Some(out)
 }
 
-fn resource_attributes(service_name: &str, metadata: Option<&Value>) -> Vec<Value> {
-    let mut attrs = vec![
-        kv("service.name", string(service_name)),
-        kv("telemetry.sdk.name", string(SDK_NAME)),
-        kv("telemetry.sdk.language", string("webjs")),
-        kv("telemetry.sdk.version", string(SDK_VERSION)),
-    ];
-    let field = |k: &str| metadata.and_then(|m| m.get(k)).and_then(Value::as_str);
-    if let Some(v) = field("version") {
-        attrs.push(kv("service.version", string(v)));
+/// Writes `{"key":…,"value":…}` (after a comma unless `first`).
+fn kv(out: &mut String, first: &mut bool, key: &str, value: impl FnOnce(&mut String)) {
+    if !std::mem::take(first) {
+        out.push(',');
     }
-    if let Some(v) = field("environment") {
-        attrs.push(kv("deployment.environment.name", string(v)));
-    }
-    if let Some(v) = field("buildId") {
-        attrs.push(kv("service.build.id", string(v)));
-    }
-    if let Some(v) = field("deploymentId") {
-        attrs.push(kv("deployment.id", string(v)));
-    }
-    attrs
+    out.push_str(r#"{"key":"#);
+    write_str(out, key);
+    out.push_str(r#","value":"#);
+    value(out);
+    out.push('}');
 }
 
-fn log_record(event: &Value, sent_at: u64) -> Option<Value> {
+fn string(out: &mut String, s: &str) {
+    out.push_str(r#"{"stringValue":"#);
+    write_str(out, s);
+    out.push('}');
+}
+
+fn resource_attributes(out: &mut String, service_name: &str, metadata: Option<&Json>) {
+    let mut first = true;
+    for (k, v) in [
+        ("service.name", service_name),
+        ("telemetry.sdk.name", SDK_NAME),
+        ("telemetry.sdk.language", "webjs"),
+        ("telemetry.sdk.version", SDK_VERSION),
+    ] {
+        kv(out, &mut first, k, |o| string(o, v));
+    }
+    for (key, field) in [
+        ("service.version", "version"),
+        ("deployment.environment.name", "environment"),
+        ("service.build.id", "buildId"),
+        ("deployment.id", "deploymentId"),
+    ] {
+        if let Some(v) = metadata.and_then(|m| m.get(field)).and_then(Json::as_str) {
+            kv(out, &mut first, key, |o| string(o, v));
+        }
+    }
+}
+
+/// One log record; `None` (and a partial write the caller discards) when the
+/// event lacks its kind, timestamp or name.
+fn log_record(out: &mut String, event: &Json, sent_at: u64) -> Option<()> {
     let e = event.as_object()?;
-    let kind = e.get("kind")?.as_str()?;
-    let timestamp = e.get("timestamp")?.as_u64()?;
+    let field = |k: &str| event.get(k);
+    let kind = field("kind")?.as_str()?;
+    let timestamp = field("timestamp")?.as_u64()?;
     let (body, severity, text) = match kind {
         "error" => {
-            let s = e.get("severity").and_then(Value::as_str).unwrap_or("ERROR");
-            (e.get("message")?, severity_number(s), s)
+            let s = field("severity").and_then(Json::as_str).unwrap_or("ERROR");
+            (field("message")?, severity_number(s), s)
         }
-        "metric" => (e.get("name")?, SEVERITY_INFO, "INFO"),
-        _ => (e.get("event")?, SEVERITY_INFO, "INFO"),
+        "metric" => (field("name")?, SEVERITY_INFO, "INFO"),
+        _ => (field("event")?, SEVERITY_INFO, "INFO"),
     };
-    let mut attrs = Vec::with_capacity(e.len() + 6);
-    attrs.push(kv("event.name", string(if kind == "analytics" { body.as_str()? } else { kind_event_name(kind) })));
-    let mut named = |key: &str, field: &str| {
-        if let Some(v) = e.get(field).and_then(any_value) {
-            attrs.push(kv(key, v));
+    if matches!(body, Json::Null) {
+        return None;
+    }
+    let event_name = if kind == "analytics" { body.as_str()? } else { kind_event_name(kind) };
+    out.push_str(r#"{"timeUnixNano":""#);
+    nanos(out, timestamp);
+    out.push_str(r#"","observedTimeUnixNano":""#);
+    nanos(out, sent_at);
+    out.push_str(r#"","severityNumber":"#);
+    out.push_str(&severity.to_string());
+    out.push_str(r#","severityText":"#);
+    write_str(out, text);
+    out.push_str(r#","body":"#);
+    any_value(out, body);
+    out.push_str(r#","attributes":["#);
+    let mut first = true;
+    kv(out, &mut first, "event.name", |o| string(o, event_name));
+    let named = |out: &mut String, first: &mut bool, key: &str, v: Option<&Json>| {
+        if let Some(v) = v.filter(|v| !matches!(v, Json::Null)) {
+            kv(out, first, key, |o| any_value(o, v));
         }
     };
-    named("event.id", "id");
-    named("session.id", "sessionId");
-    named("user.id", "userId");
+    named(out, &mut first, "event.id", field("id"));
+    named(out, &mut first, "session.id", field("sessionId"));
+    named(out, &mut first, "user.id", field("userId"));
     if kind == "error" {
-        named("exception.type", "errorType");
-        named("exception.message", "message");
-        named("exception.stacktrace", "stack");
+        named(out, &mut first, "exception.type", field("errorType"));
+        named(out, &mut first, "exception.message", field("message"));
+        named(out, &mut first, "exception.stacktrace", field("stack"));
     }
-    let ctx = e.get("context").and_then(Value::as_object);
-    if let Some(url) = ctx.and_then(|c| c.get("url")).and_then(any_value) {
-        attrs.push(kv("url.full", url));
-    }
-    if let Some(ua) = ctx.and_then(|c| c.get("userAgent")).and_then(any_value) {
-        attrs.push(kv("user_agent.original", ua));
-    }
+    let ctx = field("context");
+    named(out, &mut first, "url.full", ctx.and_then(|c| c.get("url")));
+    named(out, &mut first, "user_agent.original", ctx.and_then(|c| c.get("userAgent")));
     // Everything else under the native wire names, so nothing is lost.
     for (k, v) in e {
-        if matches!(k.as_str(), "timestamp" | "id" | "sessionId" | "userId" | "metadata") {
+        if matches!(k.as_ref(), "timestamp" | "id" | "sessionId" | "userId" | "metadata") {
             continue;
         }
-        if let Some(v) = any_value(v) {
-            attrs.push(kv(&["telemetry.", k].concat(), v));
-        }
+        named(out, &mut first, &["telemetry.", k].concat(), Some(v));
     }
-    Some(json!({
-        "timeUnixNano": nanos(timestamp),
-        "observedTimeUnixNano": nanos(sent_at),
-        "severityNumber": severity,
-        "severityText": text,
-        "body": any_value(body)?,
-        "attributes": attrs,
-    }))
+    out.push_str("]}");
+    Some(())
 }
 
 fn kind_event_name(kind: &str) -> &'static str {
@@ -141,38 +175,56 @@ fn severity_number(s: &str) -> u8 {
     }
 }
 
-/// Milliseconds to the decimal string of nanoseconds (OTLP JSON writes 64-bit integers as strings).
-fn nanos(ms: u64) -> String {
-    let mut s = ms.to_string();
-    s.push_str("000000");
-    s
+/// Milliseconds as the decimal digits of nanoseconds (OTLP JSON writes 64-bit integers as strings).
+fn nanos(out: &mut String, ms: u64) {
+    out.push_str(&ms.to_string());
+    out.push_str("000000");
 }
 
-fn kv(key: &str, value: Value) -> Value {
-    json!({ "key": key, "value": value })
+/// A JSON value as an OTLP `AnyValue` (the caller leaves out `null`, which has
+/// none; so do arrays and objects for their members). Integers go as
+/// `intValue` strings, other numbers as `doubleValue` with their own text.
+fn any_value(out: &mut String, v: &Json) {
+    match v {
+        Json::Null => out.push_str("{}"),
+        Json::Bool(b) => out.push_str(if *b { r#"{"boolValue":true}"# } else { r#"{"boolValue":false}"# }),
+        Json::Num(t) if is_int64(t) => {
+            out.push_str(r#"{"intValue":""#);
+            out.push_str(t);
+            out.push_str(r#""}"#);
+        }
+        Json::Num(t) => {
+            out.push_str(r#"{"doubleValue":"#);
+            out.push_str(t);
+            out.push('}');
+        }
+        Json::Str(s) => string(out, s),
+        Json::Arr(items) => {
+            out.push_str(r#"{"arrayValue":{"values":["#);
+            let mut first = true;
+            for item in items.iter().filter(|i| !matches!(i, Json::Null)) {
+                if !std::mem::take(&mut first) {
+                    out.push(',');
+                }
+                any_value(out, item);
+            }
+            out.push_str("]}}");
+        }
+        Json::Obj(members) => {
+            out.push_str(r#"{"kvlistValue":{"values":["#);
+            let mut first = true;
+            for (k, v) in members.iter().filter(|(_, v)| !matches!(v, Json::Null)) {
+                kv(out, &mut first, k, |o| any_value(o, v));
+            }
+            out.push_str("]}}");
+        }
+    }
 }
 
-fn string(s: &str) -> Value {
-    json!({ "stringValue": s })
-}
-
-/// A JSON value as an OTLP `AnyValue`; `null` has none and is left out.
-fn any_value(v: &Value) -> Option<Value> {
-    Some(match v {
-        Value::Null => return None,
-        Value::Bool(b) => json!({ "boolValue": b }),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => json!({ "intValue": i.to_string() }),
-            None => json!({ "doubleValue": n.as_f64().unwrap_or(0.0) }),
-        },
-        Value::String(s) => string(s),
-        Value::Array(items) => json!({ "arrayValue": { "values": items.iter().filter_map(any_value).collect::<Vec<_>>() } }),
-        Value::Object(map) => json!({ "kvlistValue": { "values": kvlist(map) } }),
-    })
-}
-
-fn kvlist(map: &Map<String, Value>) -> Vec<Value> {
-    map.iter().filter_map(|(k, v)| any_value(v).map(|v| kv(k, v))).collect()
+/// An integer's text that fits a signed 64-bit `intValue`.
+fn is_int64(t: &str) -> bool {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && t.parse::<i64>().is_ok()
 }
 
 #[cfg(test)]
@@ -263,6 +315,23 @@ mod tests {
         assert_eq!(logs_from_batch(r#"{"v":1,"events":[]}"#, "s"), None);
         let empty = logs_from_batch(r#"{"v":1,"sentAt":1,"events":[{"kind":"analytics"}]}"#, "s").unwrap();
         assert!(decode(&empty).resource_logs[0].scope_logs[0].log_records.is_empty(), "an event without its fields is left out");
+    }
+
+    #[test]
+    fn escapes_exponents_and_integers_beyond_64_bits_decode() {
+        let body = r#"{"v":1,"sentAt":5,"events":[{"kind":"analytics","event":"q\"uote\u00e9\n","timestamp":4,
+          "properties":{"tiny":1e-7,"neg":-3,"huge":123456789012345678901234567890,"s":"tab\there","nested":{"a":[true,null,{"b":"c"}]}}}]}"#;
+        let req = decode(&logs_from_batch(body, "s").unwrap());
+        let log = &req.resource_logs[0].scope_logs[0].log_records[0];
+        assert_eq!(text(log.body.as_ref().and_then(|b| b.value.as_ref())), Some("q\"uote\u{e9}\n"));
+        let Some(Any::KvlistValue(props)) = attr(&log.attributes, "telemetry.properties") else { panic!("properties") };
+        assert_eq!(attr(&props.values, "tiny"), Some(&Any::DoubleValue(1e-7)));
+        assert_eq!(attr(&props.values, "neg"), Some(&Any::IntValue(-3)));
+        assert_eq!(attr(&props.values, "huge"), Some(&Any::DoubleValue(1.2345678901234568e29)));
+        assert_eq!(text(attr(&props.values, "s")), Some("tab\there"));
+        let Some(Any::KvlistValue(nested)) = attr(&props.values, "nested") else { panic!("nested") };
+        let Some(Any::ArrayValue(a)) = attr(&nested.values, "a") else { panic!("array") };
+        assert_eq!(a.values.len(), 2);
     }
 
     #[test]
