@@ -18,4 +18,5 @@ pub mod session;
 pub mod sort;
 pub mod stack;
 pub mod validate;
+pub mod vec_map;
 pub mod vitals;

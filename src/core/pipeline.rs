@@ -21,7 +21,8 @@ use crate::core::session::Sessions;
 use crate::core::vitals::VitalReport;
 use crate::core::validate::ValidationErrors;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, VecDeque};
+use crate::core::vec_map::VecMap;
+use std::collections::VecDeque;
 
 /// Name of the event recorded for each page view.
 pub const PAGE_VIEW: &str = "page_view";
@@ -105,7 +106,7 @@ pub struct Pipeline {
     sessions: Option<Sessions>,
     session_rotated: bool,
     user_id: Option<String>,
-    tags: BTreeMap<String, String>,
+    tags: VecMap<String>,
     context: EventContext,
     sampled_in: bool,
     consent: Consent,
@@ -143,7 +144,7 @@ impl Pipeline {
             sessions: None,
             session_rotated: false,
             user_id: None,
-            tags: BTreeMap::new(),
+            tags: VecMap::new(),
             context,
             sampled_in,
             consent,
@@ -254,7 +255,7 @@ impl Pipeline {
         }
     }
 
-    pub fn tags(&self) -> &BTreeMap<String, String> {
+    pub fn tags(&self) -> &VecMap<String> {
         &self.tags
     }
 
@@ -278,7 +279,7 @@ impl Pipeline {
         let Some(mut d) = self.errors.capture(raw, random) else { return Ok(false) };
         self.touch(d.timestamp);
         for (k, v) in &self.tags {
-            d.tags.entry(k.clone()).or_insert_with(|| v.clone());
+            d.tags.insert_if_absent(k, || v.clone());
         }
         let event = Event::Error(ErrorEvent {
             id: new_id(),

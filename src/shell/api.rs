@@ -105,8 +105,10 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
         }
     })
     .forget();
+    // The observers are buffered (they see what happened before them): they
+    // start in the next task, so that init() resolves without their cost.
     if let Some(options) = vitals_options {
-        vitals::start(options, record_vitals);
+        gloo_timers::callback::Timeout::new(0, move || vitals::start(options, record_vitals)).forget();
     }
     // Page views (the first goes out as soon as it has settled), page leave, the session.
     pages::start(&pages_config, now);
@@ -515,8 +517,8 @@ fn category_of(v: &JsValue) -> Option<ErrorCategory> {
     ErrorCategory::parse(&v.as_string()?)
 }
 
-fn string_tags(v: &JsValue) -> std::collections::BTreeMap<String, String> {
-    let mut tags = std::collections::BTreeMap::new();
+fn string_tags(v: &JsValue) -> crate::core::vec_map::VecMap<String> {
+    let mut tags = crate::core::vec_map::VecMap::new();
     if v.is_object() {
         let entries = js_sys::Object::entries(v.unchecked_ref());
         for e in entries.iter().take(crate::core::errors::MAX_TAGS) {

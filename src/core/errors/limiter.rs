@@ -4,7 +4,7 @@
 use super::clean::{clip_owned, MAX_MESSAGE_CHARS};
 use crate::core::stack::normalize_message;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use crate::core::vec_map::VecMap;
 
 /// Reports of one fingerprint per window, by default.
 pub const DEFAULT_MAX_PER_WINDOW: u32 = 10;
@@ -59,7 +59,7 @@ pub struct RateLimiter {
     max_per_window: u32,
     window_ms: u64,
     max_fingerprints: usize,
-    entries: BTreeMap<String, Entry>,
+    entries: VecMap<Entry>,
     tick: u64,
     evicted: Vec<SuppressedSummary>,
     evicted_suppressed: u64,
@@ -80,7 +80,7 @@ impl RateLimiter {
             max_per_window,
             window_ms,
             max_fingerprints: DEFAULT_MAX_FINGERPRINTS,
-            entries: BTreeMap::new(),
+            entries: VecMap::new(),
             tick: 0,
             evicted: Vec::new(),
             evicted_suppressed: 0,

@@ -2,7 +2,7 @@
 //! severity and category of each source.
 
 use crate::core::model::{ErrorCategory, Severity};
-use std::collections::BTreeMap;
+use crate::core::vec_map::VecMap;
 
 /// How an error reached the agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,7 @@ pub struct RawError {
     /// Overrides of the source's defaults (`captureException(e, {level})`).
     pub severity: Option<Severity>,
     pub category: Option<ErrorCategory>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: VecMap<String>,
     /// Response status of a failed request; `None` (or 0) for a network failure.
     pub http_status: Option<u16>,
     /// The failing resource or request URL.
@@ -105,7 +105,7 @@ impl RawError {
             colno: None,
             severity: None,
             category: None,
-            tags: BTreeMap::new(),
+            tags: VecMap::new(),
             http_status: None,
             url: None,
             timestamp,

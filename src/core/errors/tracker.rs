@@ -8,7 +8,7 @@ use super::source::{classify, ErrorSource, RawError};
 use crate::core::model::{Breadcrumb, ErrorCategory, Severity};
 use crate::core::sampling;
 use crate::core::stack::{fingerprint, parse, Frame};
-use std::collections::BTreeMap;
+use crate::core::vec_map::VecMap;
 
 /// Fingerprints remembered by the hash of their inputs, so a storm of
 /// identical errors is not parsed and fingerprinted again and again.
@@ -66,7 +66,7 @@ pub struct ErrorDraft {
     pub mechanism: &'static str,
     /// The caller's (non-blank keys, bounded) plus `url`, `http_status` and,
     /// for a preloaded error, `original_mechanism`.
-    pub tags: BTreeMap<String, String>,
+    pub tags: VecMap<String>,
     /// Occurrences of this fingerprint suppressed since the last one reported.
     pub suppressed: Option<u64>,
     /// Oldest first.
@@ -272,21 +272,21 @@ fn head(s: &str, max: usize) -> &str {
     s.get(..cut).unwrap_or("")
 }
 
-fn draft_tags(tags: BTreeMap<String, String>, source: &ErrorSource, url: Option<String>, http_status: Option<u16>) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = tags
+fn draft_tags(tags: VecMap<String>, source: &ErrorSource, url: Option<String>, http_status: Option<u16>) -> VecMap<String> {
+    let mut out: VecMap<String> = tags
         .into_iter()
         .map(|(k, v)| (clip_owned(k, MAX_TAG_VALUE_CHARS), clip_owned(v, MAX_TAG_VALUE_CHARS)))
         .filter(|(k, _)| !k.is_empty())
         .take(MAX_TAGS)
         .collect();
     if let Some(url) = url {
-        out.entry(TAG_URL.to_string()).or_insert(url);
+        out.insert_if_absent(TAG_URL, || url);
     }
     if let Some(status) = http_status.filter(|&s| s > 0) {
-        out.entry(TAG_HTTP_STATUS.to_string()).or_insert_with(|| decimal(status));
+        out.insert_if_absent(TAG_HTTP_STATUS, || decimal(status));
     }
     if let ErrorSource::Preload(_) = source {
-        out.entry(TAG_ORIGINAL_MECHANISM.to_string()).or_insert_with(|| source.origin().mechanism().to_string());
+        out.insert_if_absent(TAG_ORIGINAL_MECHANISM, || source.origin().mechanism().to_string());
     }
     out
 }

@@ -3,7 +3,7 @@ use crate::core::stack::Frame;
 use serde_json::{Map, Value};
 use crate::core::validate::{is_absolute_url, Checker, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::core::vec_map::VecMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -99,7 +99,7 @@ pub struct ErrorEvent {
     pub timestamp: u64,
     pub context: ErrorContext,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: VecMap<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// Which build raised it (an addition to the data model: errors need the release).
