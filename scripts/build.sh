@@ -9,7 +9,7 @@ rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name agent_wasm \
   target/wasm32-unknown-unknown/release/telemetry_agent.wasm
 # Never Debian's wasm-opt: it breaks wasm-bindgen's externref table.
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
   www/pkg/agent_wasm_bg.wasm -o www/pkg/agent_wasm_bg.wasm
 # The demo's consent banner (vanilla-cookieconsent, an npm devDependency).
 mkdir -p www/vendor

@@ -124,8 +124,36 @@ async fn a_rejected_batch_is_dropped_and_counted() {
 
 #[wasm_bindgen_test]
 async fn a_closed_port_is_a_network_error() {
-    let outcome = transport::finish(transport::start_post("http://127.0.0.1:9/v1/batch", "{}")).await;
+    let outcome = transport::finish(transport::start_post("http://127.0.0.1:9/v1/batch", &transport::payload("{}"))).await;
     assert_eq!(outcome, telemetry_agent::core::retry::Outcome::NetworkError);
+}
+
+/// The body as sent is what the browser's own gzip decoder (`DecompressionStream`) reads back.
+#[wasm_bindgen_test]
+async fn large_bodies_are_gzip_that_the_browser_itself_inflates() {
+    use wasm_bindgen::JsCast;
+    let small = transport::payload("{\"v\":1}");
+    assert!(!small.gzip, "small bodies go as they are");
+    let mut body = String::from("{\"v\":1,\"sentAt\":1,\"events\":[");
+    for i in 0..200 {
+        body.push_str(&format!("{}{{\"kind\":\"analytics\",\"event\":\"e\",\"n\":{i},\"text\":\"h\u{e9}llo \\u2603 \u{1F600}\"}}", if i > 0 { "," } else { "" }));
+    }
+    body.push_str("]}");
+    let p = transport::payload(&body);
+    assert!(p.gzip);
+    assert!(p.len * 5 < body.len(), "{} bytes of {}", p.len, body.len());
+    let global = js_sys::global();
+    let ctor: js_sys::Function = js_sys::Reflect::get(&global, &"DecompressionStream".into()).unwrap().dyn_into().unwrap();
+    let ds = js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(&"gzip".into())).unwrap();
+    let response_ctor: js_sys::Function = js_sys::Reflect::get(&global, &"Response".into()).unwrap().dyn_into().unwrap();
+    let blob_response = js_sys::Reflect::construct(&response_ctor, &js_sys::Array::of1(&p.body)).unwrap();
+    let stream = js_sys::Reflect::get(&blob_response, &"body".into()).unwrap();
+    let pipe: js_sys::Function = js_sys::Reflect::get(&stream, &"pipeThrough".into()).unwrap().dyn_into().unwrap();
+    let inflated = pipe.call1(&stream, &ds).unwrap();
+    let out = js_sys::Reflect::construct(&response_ctor, &js_sys::Array::of1(&inflated)).unwrap();
+    let text: js_sys::Function = js_sys::Reflect::get(&out, &"text".into()).unwrap().dyn_into().unwrap();
+    let text = JsFuture::from(text.call0(&out).unwrap().dyn_into::<js_sys::Promise>().unwrap()).await.unwrap();
+    assert_eq!(text.as_string().as_deref(), Some(body.as_str()));
 }
 
 #[wasm_bindgen_test]
