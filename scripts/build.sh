@@ -17,5 +17,7 @@ node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
 # The demo's consent banner (vanilla-cookieconsent, an npm devDependency).
 mkdir -p www/vendor
 cp node_modules/vanilla-cookieconsent/dist/cookieconsent.umd.js node_modules/vanilla-cookieconsent/dist/cookieconsent.css www/vendor/
+# What the script tag loads: one minified module beside the wasm.
+node scripts/bundle.mjs
 node scripts/integrity.mjs
 node scripts/size-report.mjs

@@ -10,6 +10,8 @@ const MAX_EARLY_CALLS = 500;
 let state = 'idle'; // idle → loading → ready | failed | disabled; ready → shutdown
 let loading = null;
 let debug = false;
+/** The loader's early fetch of the wasm (a promise of its response), if any. */
+let prefetched;
 const early = [];
 
 function warn(...args) {
@@ -41,7 +43,7 @@ if (typeof window !== 'undefined') {
     'error',
     (event) => {
       const err = event.error;
-      if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError && /agent_wasm/.test(String(err.stack))) {
+      if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError && /agent_wasm|agent\.min/.test(String(err.stack))) {
         event.stopImmediatePropagation();
         event.preventDefault();
         disable(err);
@@ -67,7 +69,7 @@ export async function init(config) {
   debug = !!(config && config.debug);
   if (!loading) {
     state = 'loading';
-    loading = initWasm();
+    loading = initWasm(prefetched ? { module_or_path: prefetched } : undefined);
   }
   try {
     await loading;
@@ -385,9 +387,11 @@ export function attach(stub, dataConfig) {
   const queued = Array.isArray(stub.q) ? stub.q.splice(0) : [];
   const preloadErrors = Array.isArray(stub.e) ? stub.e : [];
   const stopStub = typeof stub.off === 'function' ? stub.off : () => {};
+  if (stub.w && typeof stub.w.then === 'function') prefetched = stub.w;
   delete stub.q;
   delete stub.e;
   delete stub.off;
+  delete stub.w;
   Object.assign(stub, API, { consent });
   // Errors the stub recorded before the agent was ready (it keeps listening until then).
   const handOver = () => {

@@ -74,7 +74,12 @@
     }
   }
   var base = me && me.src ? me.src : d.baseURI;
-  import(new URL('agent.js', base).href).then(
+  // The wasm is fetched at once, beside the module rather than after it.
+  if (w.fetch) {
+    api.w = fetch(new URL('pkg/agent_wasm_bg.wasm', base).href);
+    api.w.catch(function () {});
+  }
+  import(new URL('pkg/agent.min.js', base).href).then(
     function (m) {
       m.attach(api, cfg);
     },
