@@ -409,7 +409,7 @@ pub(super) fn send_next(_now: bool) {
     delivery::tick();
 }
 
-/// The page is being hidden or left: everything pending goes out at once.
+/// The page is being left: everything pending goes out at once.
 pub(super) fn send_all() {
     with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
     delivery::page_exit();

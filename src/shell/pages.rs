@@ -258,7 +258,6 @@ fn on_hidden_or_shown(hidden: bool) {
     record(out, now);
     if hidden {
         persist_session();
-        send_all();
     }
 }
 
@@ -273,7 +272,14 @@ fn listen() {
         c.forget();
     };
     on("visibilitychange", |_| on_hidden_or_shown(!visible()));
-    on("pagehide", |_| on_hidden_or_shown(true));
+    // On `visibilitychange` the agent's exit listener (on the document) runs
+    // after every capture-phase listener on the window (this one, the Web
+    // Vitals'), so the page leave and the final vitals go in one request. A
+    // `pagehide` without a hide before it is sent from here, after its leave.
+    on("pagehide", |_| {
+        on_hidden_or_shown(true);
+        send_all();
+    });
     on("pageshow", |ev| {
         let persisted = js_sys::Reflect::get(&ev, &JsValue::from_str("persisted")).ok().and_then(|v| v.as_bool()).unwrap_or(false);
         if persisted && visible() {
