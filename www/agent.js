@@ -128,7 +128,15 @@ export function track(name, properties) {
   }
   const props = cleaned('track', properties);
   if (props === null) return false;
-  const ok = deferOrRun('track', [name, props], false);
+  let ok = false;
+  if (state === 'ready') {
+    // The hot path, without deferOrRun's closure and argument array.
+    try {
+      ok = wasm.track(name, props);
+    } catch (err) {
+      disable(err);
+    }
+  } else ok = deferOrRun('track', [name, props], false);
   if (!ok && state === 'ready') warn('event refused', name);
   return ok;
 }
