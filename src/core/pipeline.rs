@@ -600,6 +600,10 @@ impl Pipeline {
     /// The time zone, read after start (the first `Intl.DateTimeFormat` of a
     /// page costs 15–20 ms, too much for the start-up path): later events carry
     /// it, and so do the ones built before it was known that are still here.
+    pub fn has_timezone(&self) -> bool {
+        self.context.timezone.is_some()
+    }
+
     pub fn complete_timezone(&mut self, timezone: String) {
         if timezone.is_empty() || self.context.timezone.is_some() {
             return;

@@ -52,6 +52,9 @@ fn install_panic_hook() {
     }));
 }
 
+/// The time zone is read in idle time, at the latest this long after start.
+const TIMEZONE_IDLE_TIMEOUT_MS: f64 = 2_000.0;
+
 /// Starts the agent with the page's configuration. Throws one error naming
 /// every bad field; the agent then stays inert.
 #[wasm_bindgen]
@@ -99,12 +102,9 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     AGENT.with(|a| {
         *a.borrow_mut() = Some(Agent { pipeline, endpoint, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
     });
-    gloo_timers::callback::Timeout::new(0, || {
-        if let Some(tz) = page::timezone() {
-            with_agent(|a| a.pipeline.complete_timezone(tz));
-        }
-    })
-    .forget();
+    // The first Intl.DateTimeFormat of a page costs 15-25 ms: read in idle
+    // time, or when the first page view settles, whichever comes first.
+    page::when_idle(TIMEZONE_IDLE_TIMEOUT_MS, ensure_timezone);
     // The observers are buffered (they see what happened before them): they
     // start in the next task, so that init() resolves without their cost.
     if let Some(options) = vitals_options {
@@ -114,6 +114,15 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     pages::start(&pages_config, now);
     pages::persist_session();
     Ok(())
+}
+
+/// Reads the time zone once, for this and every later event.
+pub(super) fn ensure_timezone() {
+    if with_agent(|a| a.pipeline.has_timezone()) == Some(false) {
+        if let Some(tz) = page::timezone() {
+            with_agent(|a| a.pipeline.complete_timezone(tz));
+        }
+    }
 }
 
 /// Stops the agent: closes the current page view, sends what is pending, then

@@ -100,3 +100,19 @@ pub fn resolve_url(endpoint: &str) -> Option<String> {
     let base = web_sys::window()?.location().href().ok()?;
     web_sys::Url::new_with_base(endpoint, &base).ok().map(|u| u.href())
 }
+
+/// Runs `f` when the page is idle (`requestIdleCallback`, at most `timeout_ms`
+/// later), or in the next task where the browser has no idle callbacks.
+pub fn when_idle(timeout_ms: f64, f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else { return };
+    let cb = wasm_bindgen::closure::Closure::once_into_js(f);
+    let ric = js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str("requestIdleCallback")).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+    if let Some(ric) = ric.dyn_ref::<js_sys::Function>() {
+        let opts = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&opts, &wasm_bindgen::JsValue::from_str("timeout"), &wasm_bindgen::JsValue::from_f64(timeout_ms));
+        let _ = ric.call2(&window, &cb, &opts);
+    } else {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
+    }
+}

@@ -167,6 +167,7 @@ fn schedule(now: u64) {
 }
 
 fn settle() {
+    super::api::ensure_timezone();
     let now = page::now_ms();
     let Some(out) = with_pages(|p| {
         // This timer is running: let it go without dropping it from inside its own callback.

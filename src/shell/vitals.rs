@@ -352,15 +352,8 @@ fn request_idle() {
     if with_state(|s| std::mem::replace(&mut s.idle_requested, true)).unwrap_or(true) {
         return;
     }
-    let cb = Closure::once_into_js(|| deliver(with_state(|s| (s.sink, flush(s)))));
-    let ric = get(&window, "requestIdleCallback");
-    if let Some(ric) = ric.dyn_ref::<Function>() {
-        let opts = Object::new();
-        let _ = Reflect::set(&opts, &JsValue::from_str("timeout"), &JsValue::from_f64(IDLE_TIMEOUT_MS));
-        let _ = ric.call2(&window, &cb, &opts);
-    } else {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
-    }
+    let _ = window;
+    super::page::when_idle(IDLE_TIMEOUT_MS, || deliver(with_state(|s| (s.sink, flush(s)))));
 }
 
 /// Trusted `keydown`/`click`: LCP is final once the page is idle. Only a
