@@ -243,22 +243,74 @@ pub fn with_transmission(body: &str, transmission_id: &str) -> String {
     body.replace(&from, &to)
 }
 
-/// `{"v":1,"sentAt":…,"events":[…]}` from events already serialised.
+/// `{"v":1,"sentAt":…,"context":…,"metadata":…,"events":[…]}` from events
+/// already serialised. The context and metadata that analytics events and
+/// metrics share are written once, for the batch; an event that carries none
+/// has the batch's (each event of a page repeated some 400 bytes of them).
 pub fn batch_body<'a>(sent_at: u64, events: impl Iterator<Item = &'a str>) -> String {
-    let mut body = String::with_capacity(256);
+    let events: Vec<&str> = events.collect();
+    let split: Vec<Option<Shared>> = events.iter().map(|e| shared_of(e)).collect();
+    let context = split.iter().flatten().map(|s| s.context).next();
+    let metadata = split.iter().flatten().map(|s| s.metadata).next();
+    let mut body = String::with_capacity(events.iter().map(|e| e.len() + 1).sum::<usize>() + 64);
     body.push_str("{\"v\":");
     body.push_str(itoa(BATCH_VERSION as u64).as_str());
     body.push_str(",\"sentAt\":");
     body.push_str(itoa(sent_at).as_str());
+    if let (Some(c), Some(m)) = (context, metadata) {
+        body.push_str(",\"context\":");
+        body.push_str(c);
+        body.push_str(",\"metadata\":");
+        body.push_str(m);
+    }
     body.push_str(",\"events\":[");
-    for (i, e) in events.enumerate() {
+    for (i, (e, s)) in events.iter().zip(&split).enumerate() {
         if i > 0 {
             body.push(',');
         }
-        body.push_str(e);
+        match s {
+            Some(s) if context == Some(s.context) || metadata == Some(s.metadata) => {
+                body.push_str(s.head);
+                if context != Some(s.context) {
+                    body.push_str(",\"context\":");
+                    body.push_str(s.context);
+                }
+                if metadata != Some(s.metadata) {
+                    body.push_str(",\"metadata\":");
+                    body.push_str(s.metadata);
+                }
+                body.push('}');
+            }
+            _ => body.push_str(e),
+        }
     }
     body.push_str("]}");
     body
+}
+
+/// An analytics event or metric as the agent serialises it: its fields, then
+/// `,"context":{…},"metadata":{…}}`.
+struct Shared<'a> {
+    head: &'a str,
+    context: &'a str,
+    metadata: &'a str,
+}
+
+/// The event's own context and metadata texts, when they end it as the
+/// agent writes them (an event a `beforeSend` hook rewrote may not; it is
+/// then sent as it is).
+fn shared_of(e: &str) -> Option<Shared<'_>> {
+    const CONTEXT: &str = ",\"context\":";
+    const METADATA: &str = ",\"metadata\":";
+    if !(e.starts_with("{\"kind\":\"analytics\"") || e.starts_with("{\"kind\":\"metric\"")) || !e.ends_with('}') {
+        return None;
+    }
+    let c = e.rfind(CONTEXT)?;
+    let tail = &e[c + CONTEXT.len()..e.len() - 1];
+    let m = tail.rfind(METADATA)?;
+    let (context, metadata) = (&tail[..m], &tail[m + METADATA.len()..]);
+    let object = |t: &str| matches!(crate::core::model::json::parse(t), Some(crate::core::model::json::Json::Obj(_)));
+    (object(context) && object(metadata)).then_some(Shared { head: &e[..c], context, metadata })
 }
 
 fn itoa(n: u64) -> String {
@@ -469,5 +521,60 @@ mod tests {
         for n in [0u64, 7, 10, 1_700_000_000_123, u64::MAX] {
             assert_eq!(itoa(n), n.to_string());
         }
+    }
+}
+
+#[cfg(test)]
+mod shared_tests {
+    use super::*;
+    use crate::core::model::ParsedBatch;
+    use serde_json::Value;
+
+    fn analytics(id: u8, url: &str, retry: u32) -> String {
+        format!(
+            r#"{{"kind":"analytics","id":"00000000-0000-4000-8000-0000000000{id:02}","event":"e{id}","sessionId":"s","timestamp":1700000000000,"properties":{{"a":1,"context":{{"x":1}}}},"context":{{"url":"{url}","userAgent":"UA"}},"metadata":{{"version":"1.0.0","environment":"production","source":"client","retryCount":{retry},"transmissionId":"pending"}}}}"#
+        )
+    }
+
+    fn parsed(body: &str) -> Vec<Value> {
+        let batch = ParsedBatch::parse(body.as_bytes()).expect("a valid batch");
+        batch.events.into_iter().map(|e| serde_json::to_value(e.expect("a valid event")).unwrap()).collect::<Vec<_>>()
+    }
+
+    #[test]
+    fn shared_context_and_metadata_are_written_once_and_read_back_per_event() {
+        let events = [
+            analytics(1, "https://a.example/", 0),
+            analytics(2, "https://a.example/", 0),
+            analytics(3, "https://a.example/other", 0),
+            analytics(4, "https://a.example/", 2),
+        ];
+        let body = with_transmission(&batch_body(5, events.iter().map(String::as_str)), "tx");
+        assert_eq!(body.matches("\"userAgent\"").count(), 2, "once for the batch, once for the event on another page: {body}");
+        assert_eq!(body.matches("\"retryCount\"").count(), 2, "once for the batch, once for the retried event");
+        let plain = format!(r#"{{"v":1,"sentAt":5,"events":[{}]}}"#, events.join(",")).replace("\"pending\"", "\"tx\"");
+        assert_eq!(parsed(&body), parsed(&plain), "the same events as in a batch that repeats them");
+        assert!(body.len() + 150 < plain.len(), "{} bytes, not {}", body.len(), plain.len());
+    }
+
+    #[test]
+    fn events_not_written_by_the_agent_go_as_they_are() {
+        // Keys sorted (a hook that rebuilt the event), an error event, and a
+        // hook's extra field after the metadata.
+        let sorted = r#"{"context":{"url":"https://a.example/"},"event":"x","id":"00000000-0000-4000-8000-000000000009","kind":"analytics","metadata":{"version":"1.0.0","environment":"production","source":"client","retryCount":0},"properties":{},"sessionId":"s","timestamp":1}"#;
+        let extra = analytics(5, "https://a.example/", 0).trim_end_matches('}').to_string() + r#"},"extra":{"metadata":{"k":1}}}"#;
+        let first = analytics(1, "https://a.example/", 0);
+        for odd in [sorted.to_string(), extra] {
+            let body = batch_body(5, [first.as_str(), odd.as_str()].into_iter());
+            assert!(body.contains(&odd), "{body}");
+        }
+    }
+
+    #[test]
+    fn a_batch_level_context_that_is_not_an_object_is_refused() {
+        let e = analytics(1, "https://a.example/", 0);
+        let body = format!(r#"{{"v":1,"sentAt":5,"context":[],"events":[{e}]}}"#);
+        let err = ParsedBatch::parse(body.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("context"), "{err}");
     }
 }

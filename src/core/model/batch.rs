@@ -57,6 +57,16 @@ impl ParsedBatch {
                 0
             }
         };
+        // The context and metadata shared by the batch's analytics events and
+        // metrics: an event without its own has these.
+        let mut shared = Vec::new();
+        for key in ["context", "metadata"] {
+            match root.remove(key) {
+                Some(v @ Value::Object(_)) => shared.push((key, v)),
+                Some(_) => errors.push(key, "must be an object"),
+                None => {}
+            }
+        }
         let events = match root.remove("events") {
             Some(Value::Array(list)) => {
                 if list.is_empty() {
@@ -79,7 +89,19 @@ impl ParsedBatch {
         let events = events
             .into_iter()
             .enumerate()
-            .map(|(i, raw)| parse_event(i, raw))
+            .map(|(i, mut raw)| {
+                let kind = raw.get("kind").and_then(Value::as_str);
+                if matches!(kind, Some("analytics" | "metric")) {
+                    if let Value::Object(map) = &mut raw {
+                        for (key, value) in &shared {
+                            if !map.contains_key(*key) {
+                                map.insert(key.to_string(), value.clone());
+                            }
+                        }
+                    }
+                }
+                parse_event(i, raw)
+            })
             .collect();
         Ok(ParsedBatch { sent_at, events })
     }

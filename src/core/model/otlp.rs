@@ -33,7 +33,9 @@ pub fn logs_from_batch(body: &str, service_name: &str) -> Option<String> {
     let batch = parse(body)?;
     let sent_at = batch.get("sentAt")?.as_u64()?;
     let events = batch.get("events")?.as_array()?;
-    let metadata = events.first().and_then(|e| e.get("metadata"));
+    // Context and metadata shared by the batch's events (see `batch_body`).
+    let shared_context = batch.get("context");
+    let metadata = batch.get("metadata").or_else(|| events.first().and_then(|e| e.get("metadata")));
     let mut out = String::with_capacity(body.len() * 2);
     out.push_str(r#"{"resourceLogs":[{"resource":{"attributes":["#);
     resource_attributes(&mut out, service_name, metadata);
@@ -48,7 +50,7 @@ pub fn logs_from_batch(body: &str, service_name: &str) -> Option<String> {
         if !first {
             out.push(',');
         }
-        if log_record(&mut out, e, sent_at).is_some() {
+        if log_record(&mut out, e, sent_at, shared_context).is_some() {
             first = false;
         } else {
             out.truncate(mark);
@@ -100,7 +102,7 @@ fn resource_attributes(out: &mut String, service_name: &str, metadata: Option<&J
 
 /// One log record; `None` (and a partial write the caller discards) when the
 /// event lacks its kind, timestamp or name.
-fn log_record(out: &mut String, event: &Json, sent_at: u64) -> Option<()> {
+fn log_record(out: &mut String, event: &Json, sent_at: u64, shared_context: Option<&Json>) -> Option<()> {
     let e = event.as_object()?;
     let field = |k: &str| event.get(k);
     let kind = field("kind")?.as_str()?;
@@ -143,7 +145,9 @@ fn log_record(out: &mut String, event: &Json, sent_at: u64) -> Option<()> {
         named(out, &mut first, "exception.message", field("message"));
         named(out, &mut first, "exception.stacktrace", field("stack"));
     }
-    let ctx = field("context");
+    let own_context = field("context");
+    let inherits = own_context.is_none() && matches!(kind, "analytics" | "metric");
+    let ctx = if inherits { shared_context } else { own_context };
     named(out, &mut first, "url.full", ctx.and_then(|c| c.get("url")));
     named(out, &mut first, "user_agent.original", ctx.and_then(|c| c.get("userAgent")));
     // Everything else under the native wire names, so nothing is lost.
@@ -152,6 +156,9 @@ fn log_record(out: &mut String, event: &Json, sent_at: u64) -> Option<()> {
             continue;
         }
         named(out, &mut first, &["telemetry.", k].concat(), Some(v));
+    }
+    if inherits {
+        named(out, &mut first, "telemetry.context", shared_context);
     }
     out.push_str("]}");
     Some(())
@@ -332,6 +339,21 @@ mod tests {
         let Some(Any::KvlistValue(nested)) = attr(&props.values, "nested") else { panic!("nested") };
         let Some(Any::ArrayValue(a)) = attr(&nested.values, "a") else { panic!("array") };
         assert_eq!(a.values.len(), 2);
+    }
+
+    #[test]
+    fn a_batch_level_context_is_every_inheriting_events_own() {
+        let body = r#"{"v":1,"sentAt":5,"context":{"url":"https://shop.example/","userAgent":"UA"},"metadata":{"version":"2.0.0","environment":"staging","source":"client","retryCount":0},"events":[
+          {"kind":"analytics","id":"a","event":"x","timestamp":4,"properties":{}},
+          {"kind":"analytics","id":"b","event":"y","timestamp":4,"properties":{},"context":{"url":"https://shop.example/other"}}]}"#;
+        let req = decode(&logs_from_batch(body, "s").unwrap());
+        let res = req.resource_logs[0].resource.as_ref().unwrap();
+        assert_eq!(text(attr(&res.attributes, "service.version")), Some("2.0.0"));
+        let logs = &req.resource_logs[0].scope_logs[0].log_records;
+        assert_eq!(text(attr(&logs[0].attributes, "url.full")), Some("https://shop.example/"));
+        assert_eq!(text(attr(&logs[0].attributes, "user_agent.original")), Some("UA"));
+        assert!(matches!(attr(&logs[0].attributes, "telemetry.context"), Some(Any::KvlistValue(_))));
+        assert_eq!(text(attr(&logs[1].attributes, "url.full")), Some("https://shop.example/other"));
     }
 
     #[test]
