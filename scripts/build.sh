@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The build machine's paths stay out of the shipped module (panic locations
-# name source files): the toolchain, the registry and this checkout are remapped.
-RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$(rustc --print sysroot)=/rust --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$PWD=/agent" \
+# name source files): the toolchain, the registry and this checkout are remapped
+# (the last matching prefix wins, so the longest comes last).
+RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$(rustc --print sysroot)=/rust --remap-path-prefix=$(rustc --print sysroot)/lib/rustlib/src/rust/library=/std --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$PWD=/agent" \
   cargo build --release --target wasm32-unknown-unknown -p telemetry-agent --lib
 rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name agent_wasm \
