@@ -436,7 +436,12 @@ impl Pipeline {
             self.touch(now);
         }
         if !self.tags.is_empty() && !properties.contains_key("tags") {
-            let tags = self.tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+            // Inserted one by one: collecting into a map sorts, and the sort
+            // costs kilobytes of code (the tags are in key order already).
+            let mut tags = Map::new();
+            for (k, v) in self.tags.iter() {
+                tags.insert(k.clone(), Value::String(v.clone()));
+            }
             properties.insert("tags".into(), Value::Object(tags));
         }
         let event = Event::Analytics(AnalyticsEvent {
