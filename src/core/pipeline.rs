@@ -105,6 +105,8 @@ pub struct Pipeline {
     session_id: String,
     sessions: Option<Sessions>,
     session_rotated: bool,
+    /// The last context URL masked, and its masked form.
+    masked_url: Option<(String, String)>,
     user_id: Option<String>,
     tags: VecMap<String>,
     context: EventContext,
@@ -143,6 +145,7 @@ impl Pipeline {
             session_id,
             sessions: None,
             session_rotated: false,
+            masked_url: None,
             user_id: None,
             tags: VecMap::new(),
             context,
@@ -533,7 +536,18 @@ impl Pipeline {
         if !self.consent.allows(self.categories.of(DataKind::Campaign)) {
             strip_campaign(&mut event);
         }
-        mask(&mut event, &self.config.site_rules);
+        // Most events of a page carry the same context URL: it is masked once.
+        let cached = match (context_url(&mut event), &self.masked_url) {
+            (Some(Some(u)), Some((raw, masked))) if u == raw => Some(masked.clone()),
+            _ => None,
+        };
+        let raw = if cached.is_none() { context_url(&mut event).and_then(|u| u.clone()) } else { None };
+        mask(&mut event, &self.config.site_rules, cached.is_some());
+        match (cached, context_url(&mut event)) {
+            (Some(masked), Some(u)) => *u = Some(masked),
+            (None, Some(Some(masked))) => self.masked_url = raw.map(|r| (r, masked.clone())),
+            _ => {}
+        }
         self.queue.push(event);
     }
 
@@ -669,7 +683,18 @@ impl Pipeline {
 /// Masks personal data in every free-text field of the event: properties,
 /// URLs, messages, stacks, tags and attribution. Ids and the user agent stay.
 /// The site's rules run around the detectors (see [`SiteRules`]).
-fn mask(event: &mut Event, rules: &SiteRules) {
+/// The context URL of an analytics event or a metric.
+fn context_url(event: &mut Event) -> Option<&mut Option<String>> {
+    match event {
+        Event::Analytics(e) => Some(&mut e.context.url),
+        Event::Metric(e) => Some(&mut e.context.url),
+        Event::Error(_) => None,
+    }
+}
+
+/// `context_url_done`: the context URL (of an analytics event or a metric)
+/// is masked already.
+fn mask(event: &mut Event, rules: &SiteRules, context_url_done: bool) {
     let m = Masker::default();
     let text = |s: &mut String| {
         rules.protect(s);
@@ -687,7 +712,12 @@ fn mask(event: &mut Event, rules: &SiteRules) {
         rules.finish(s);
     };
     let ctx_urls = |u: &mut Option<String>, referrer: &mut Option<String>| {
-        for s in [u, referrer].into_iter().flatten() {
+        if !context_url_done {
+            if let Some(s) = u {
+                url(s);
+            }
+        }
+        if let Some(s) = referrer {
             url(s);
         }
     };
@@ -764,9 +794,9 @@ pub fn mask_url(m: &Masker, url: &mut String) {
         .windows(3)
         .position(|w| w == b"://")
         .map(|i| i + 3)
-        .map(|start| start + url[start..].find(['/', '?', '#']).unwrap_or(url.len() - start));
+        .map(|start| start + url.as_bytes()[start..].iter().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(url.len() - start));
     match host_end {
-        Some(end) if !url[..end].contains('@') => {
+        Some(end) if !url.as_bytes()[..end].contains(&b'@') => {
             let rest = m.mask(&url[end..]);
             if let std::borrow::Cow::Owned(masked) = rest {
                 url.truncate(end);
@@ -838,6 +868,32 @@ mod tests {
 
     fn context() -> EventContext {
         EventContext { url: Some("http://127.0.0.1:8080/".into()), screen_resolution: Some("1280x720".into()), ..Default::default() }
+    }
+
+    #[test]
+    fn the_context_url_is_masked_once_per_url_and_for_every_event() {
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), granted(), 0.0);
+        p.set_url("https://shop.example/u/jane@example.com?x=1".into());
+        for i in 0..3 {
+            p.track(&format!("e{i}"), Map::new(), NOW).unwrap();
+        }
+        p.set_url("https://shop.example/u/4111111111111111".into());
+        p.track("other", Map::new(), NOW).unwrap();
+        p.set_url("https://shop.example/u/jane@example.com?x=1".into());
+        p.track("back", Map::new(), NOW).unwrap();
+        let batch = p.next_batch(NOW + 5).unwrap();
+        let urls: Vec<String> = ParsedBatch::parse(batch.body.as_bytes())
+            .unwrap()
+            .events
+            .into_iter()
+            .map(|e| match e.unwrap() {
+                Event::Analytics(a) => a.context.url.unwrap(),
+                _ => panic!("not analytics"),
+            })
+            .collect();
+        assert_eq!(urls[..3], ["https://shop.example/u/[EMAIL]?x=1"; 3]);
+        assert_eq!(urls[3], "https://shop.example/u/[CARD]");
+        assert_eq!(urls[4], "https://shop.example/u/[EMAIL]?x=1");
     }
 
     #[test]

@@ -179,9 +179,9 @@ pub fn track(name: JsValue, properties: JsValue) -> bool {
         return false;
     };
     let now = page::now_ms();
-    let Some((accepted, full)) = with_agent(|a| {
+    let Some((accepted, full, rotated)) = with_agent(|a| {
         let accepted = a.pipeline.track(&name, props, now).is_ok();
-        (accepted, accepted && a.pipeline.batch_is_full())
+        (accepted, accepted && a.pipeline.batch_is_full(), a.pipeline.take_session_rotated())
     }) else {
         return false;
     };
@@ -190,7 +190,9 @@ pub fn track(name: JsValue, properties: JsValue) -> bool {
     } else if accepted {
         delivery::persist_soon(delivery::PERSIST_DELAY_MS);
     }
-    pages::persist_if_rotated();
+    if rotated {
+        pages::persist_session();
+    }
     accepted
 }
 
