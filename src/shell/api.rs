@@ -22,9 +22,7 @@ pub(super) struct Agent {
     _event_listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
-thread_local! {
-    static AGENT: RefCell<Option<Agent>> = const { RefCell::new(None) };
-}
+static AGENT: super::global::Global<RefCell<Option<Agent>>> = super::global::Global::new(RefCell::new(None));
 
 /// Set by the panic hook: after a panic the module's state cannot be trusted,
 /// so every entry point returns at once.

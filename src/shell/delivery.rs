@@ -76,9 +76,7 @@ struct Delivery {
     stats: DeliveryStats,
 }
 
-thread_local! {
-    static DELIVERY: RefCell<Option<Delivery>> = const { RefCell::new(None) };
-}
+static DELIVERY: super::global::Global<RefCell<Option<Delivery>>> = super::global::Global::new(RefCell::new(None));
 
 fn with<R>(f: impl FnOnce(&mut Delivery) -> R) -> Option<R> {
     DELIVERY.with(|d| d.try_borrow_mut().ok().and_then(|mut d| d.as_mut().map(f)))

@@ -22,9 +22,7 @@ const META: &str = "meta";
 const META_KEY: &str = "m";
 const ORDER: &str = "order";
 
-thread_local! {
-    static SEQ: Cell<f64> = const { Cell::new(0.0) };
-}
+static SEQ: super::global::Global<Cell<f64>> = super::global::Global::new(Cell::new(0.0));
 
 /// Completes when the request succeeds (with its result) or fails.
 async fn done(req: &IdbRequest) -> Result<JsValue, JsValue> {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod consent;
 pub mod delivery;
 pub mod errors;
+pub mod global;
 pub mod idb;
 pub mod page;
 pub mod pages;

@@ -28,10 +28,8 @@ struct Pages {
     settle: Option<Timeout>,
 }
 
-thread_local! {
-    static PAGES: RefCell<Option<Pages>> = const { RefCell::new(None) };
-    static PERSISTENCE: std::cell::Cell<Persistence> = const { std::cell::Cell::new(Persistence::SessionStorage) };
-}
+static PAGES: super::global::Global<RefCell<Option<Pages>>> = super::global::Global::new(RefCell::new(None));
+static PERSISTENCE: super::global::Global<std::cell::Cell<Persistence>> = super::global::Global::new(std::cell::Cell::new(Persistence::SessionStorage));
 
 fn new_id() -> String {
     crate::core::ids::new_id()

@@ -16,10 +16,8 @@ pub const COMPRESS_MIN_BYTES: usize = 1_024;
 /// What keepalive requests in flight may carry in all (the browsers' budget is 64 KiB).
 pub const KEEPALIVE_BUDGET_BYTES: usize = 60_000;
 
-thread_local! {
-    /// `Some(service name)` when the endpoint speaks OTLP/HTTP JSON instead of native batches.
-    static OTLP: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
+/// `Some(service name)` when the endpoint speaks OTLP/HTTP JSON instead of native batches.
+static OTLP: super::global::Global<std::cell::RefCell<Option<String>>> = super::global::Global::new(std::cell::RefCell::new(None));
 
 /// Chooses the wire format of batch bodies (once, at start).
 pub fn use_otlp(service_name: Option<String>) {

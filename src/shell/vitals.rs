@@ -54,9 +54,7 @@ struct State {
     _listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
-thread_local! {
-    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
-}
+static STATE: super::global::Global<RefCell<Option<State>>> = super::global::Global::new(RefCell::new(None));
 
 /// Runs `f` on the state; `None` if there is none or it is in use (never
 /// re-entered; after a trap the borrow stays taken and the module goes quiet).
