@@ -187,14 +187,17 @@ test('a page exit sends what is pending once, gzip-compressed, and the endpoint 
     sent.push({ bytes: buf.length, gzip, events: JSON.parse((gzip ? gunzipSync(buf) : buf).toString('utf8')).events });
   });
   const N = 300;
-  await page.evaluate((n) => {
+  const exitMs = await page.evaluate((n) => {
     for (let i = 0; i < n; i++) window.telemetry.track('exit', { seq: i, plan: 'pro' });
     // Both exit signals, in the order browsers send them, then visible again.
+    const t0 = performance.now();
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
     window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    const t = performance.now() - t0;
     Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
+    return t;
   }, N);
   const stored = await waitFor(async () => {
     const events = await collector.events({ name: 'exit', limit: 10000 });
@@ -203,7 +206,7 @@ test('a page exit sends what is pending once, gzip-compressed, and the endpoint 
   await sleep(500);
   const ids = sent.flatMap((r) => r.events.map((e) => e.id));
   const bytes = sent.reduce((n, r) => n + r.bytes, 0);
-  console.log(`page exit: ${N} events in ${sent.length} request(s), ${bytes} bytes on the wire (${(bytes / N).toFixed(1)} B per event), ${ids.length - new Set(ids).size} sent twice`);
+  console.log(`page exit: ${N} events in ${sent.length} request(s), ${bytes} bytes on the wire (${(bytes / N).toFixed(1)} B per event), ${ids.length - new Set(ids).size} sent twice; the exit handlers (spill, serialise, gzip, start the request) took ${exitMs.toFixed(1)} ms`);
   assert.ok(stored, 'the endpoint stored every event');
   assert.equal(new Set(stored.map((e) => e.properties.seq)).size, N);
   assert.ok(sent.length >= 1 && sent.every((r) => r.gzip), 'exit bodies are gzip');

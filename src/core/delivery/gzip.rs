@@ -163,9 +163,45 @@ fn tokens(d: &[u8]) -> Vec<Token> {
     out
 }
 
-/// Index of the largest base not above `v`.
-fn code_of(base: &[u16], v: u16) -> usize {
-    base.iter().rposition(|&b| b <= v).unwrap_or(0)
+/// Index of the largest base not above `v` (at compile time, for the tables).
+const fn code_of(base: &[u16], v: u16) -> usize {
+    let mut i = base.len();
+    while i > 1 && base[i - 1] > v {
+        i -= 1;
+    }
+    i - 1
+}
+
+/// Length code (0..29) of each match length 3..=258.
+const LEN_CODE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut l = 0;
+    while l < 256 {
+        t[l] = code_of(&LEN_BASE, (l + MIN_MATCH) as u16) as u8;
+        l += 1;
+    }
+    t
+};
+
+/// Distance code of distances 1..=256, then of (distance - 1) >> 7 for longer ones (as zlib does).
+const DIST_CODE: [u8; 512] = {
+    let mut t = [0u8; 512];
+    let mut d = 0;
+    while d < 256 {
+        t[d] = code_of(&DIST_BASE, (d + 1) as u16) as u8;
+        t[256 + d] = code_of(&DIST_BASE, ((d << 7) + 1) as u16) as u8;
+        d += 1;
+    }
+    t
+};
+
+fn len_code(len: u16) -> usize {
+    LEN_CODE[len as usize - MIN_MATCH] as usize
+}
+
+fn dist_code(dist: u16) -> usize {
+    let d = dist as usize - 1;
+    (if d < 256 { DIST_CODE[d] } else { DIST_CODE[256 + (d >> 7)] }) as usize
 }
 
 /// Huffman code lengths for `freq`, none above `limit`. Frequencies are halved
@@ -321,8 +357,8 @@ fn deflate_block(tokens: &[Token], bits: &mut Bits) {
         if t.dist == 0 {
             lit_freq[t.len as usize] += 1;
         } else {
-            lit_freq[257 + code_of(&LEN_BASE, t.len)] += 1;
-            dist_freq[code_of(&DIST_BASE, t.dist)] += 1;
+            lit_freq[257 + len_code(t.len)] += 1;
+            dist_freq[dist_code(t.dist)] += 1;
         }
     }
     lit_freq[END_OF_BLOCK] += 1;
@@ -362,12 +398,12 @@ fn deflate_block(tokens: &[Token], bits: &mut Bits) {
             bits.put(lit_codes[t.len as usize] as u32, lit_lens[t.len as usize]);
             continue;
         }
-        let lc = code_of(&LEN_BASE, t.len);
+        let lc = len_code(t.len);
         bits.put(lit_codes[257 + lc] as u32, lit_lens[257 + lc]);
         if LEN_EXTRA[lc] > 0 {
             bits.put((t.len - LEN_BASE[lc]) as u32, LEN_EXTRA[lc]);
         }
-        let dc = code_of(&DIST_BASE, t.dist);
+        let dc = dist_code(t.dist);
         bits.put(dist_codes[dc] as u32, dist_lens[dc]);
         if DIST_EXTRA[dc] > 0 {
             bits.put((t.dist - DIST_BASE[dc]) as u32, DIST_EXTRA[dc]);
@@ -417,6 +453,17 @@ mod tests {
         }
         s.push_str("]}");
         s.into_bytes()
+    }
+
+    #[test]
+    fn the_code_tables_agree_with_a_search_of_the_bases() {
+        let search = |base: &[u16], v: u16| base.iter().rposition(|&b| b <= v).unwrap();
+        for len in 3..=258u16 {
+            assert_eq!(len_code(len), search(&LEN_BASE, len), "length {len}");
+        }
+        for dist in 1..=WINDOW as u32 {
+            assert_eq!(dist_code(dist as u16), search(&DIST_BASE, dist as u16), "distance {dist}");
+        }
     }
 
     #[test]
