@@ -133,21 +133,11 @@ const server = createServer((req, res) => {
     res.end(page(path.slice(6).replace(/\.html$/, '')));
     return;
   }
-  if (req.method === 'GET' && path.startsWith('/www/')) {
+  // The bundles (/dist/) and, for the script-tag subject, the shipped files (/www/).
+  const dir = req.method === 'GET' && (path.startsWith('/dist/') ? DIST : path.startsWith('/www/') ? join(ROOT, 'www') : null);
+  if (dir) {
     try {
-      const file = join(ROOT, 'www', path.slice(5).replace(/\.\./g, ''));
-      statSync(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] || 'application/octet-stream', ...ISOLATED });
-      res.end(readFileSync(file));
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-    return;
-  }
-  if (req.method === 'GET' && path.startsWith('/dist/')) {
-    try {
-      const file = join(DIST, path.slice(6));
+      const file = join(dir, path.slice(path.indexOf('/', 1) + 1).replace(/\.\./g, ''));
       statSync(file);
       res.writeHead(200, { 'content-type': MIME[extname(file)] || 'application/octet-stream', ...ISOLATED });
       res.end(readFileSync(file));

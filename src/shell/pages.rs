@@ -74,12 +74,6 @@ pub fn persist_session() {
 }
 
 /// Stores the session if it rotated since it was last stored (activity after a timeout).
-pub fn persist_if_rotated() {
-    if with_agent(|a| a.pipeline.take_session_rotated()) == Some(true) {
-        persist_session();
-    }
-}
-
 /// Removes the stored session from both storages.
 pub fn erase_session() {
     for p in [Persistence::SessionStorage, Persistence::LocalStorage] {

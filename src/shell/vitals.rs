@@ -346,11 +346,9 @@ fn flush(s: &mut State) -> Vec<VitalReport> {
 }
 
 fn request_idle() {
-    let Some(window) = web_sys::window() else { return };
     if with_state(|s| std::mem::replace(&mut s.idle_requested, true)).unwrap_or(true) {
         return;
     }
-    let _ = window;
     super::page::when_idle(IDLE_TIMEOUT_MS, || deliver(with_state(|s| (s.sink, flush(s)))));
 }
 

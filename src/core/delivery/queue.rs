@@ -249,9 +249,21 @@ pub fn with_transmission(body: &str, transmission_id: &str) -> String {
 /// has the batch's (each event of a page repeated some 400 bytes of them).
 pub fn batch_body<'a>(sent_at: u64, events: impl Iterator<Item = &'a str>) -> String {
     let events: Vec<&str> = events.collect();
-    let split: Vec<Option<Shared>> = events.iter().map(|e| shared_of(e)).collect();
-    let context = split.iter().flatten().map(|s| s.context).next();
-    let metadata = split.iter().flatten().map(|s| s.metadata).next();
+    let is_object = |t: &str| matches!(crate::core::model::json::parse(t), Some(crate::core::model::json::Json::Obj(_)));
+    let mut split: Vec<Option<Shared>> = events.iter().map(|e| shared_of(e)).collect();
+    let first = split.iter().flatten().find(|s| is_object(s.context) && is_object(s.metadata));
+    let (context, metadata) = (first.map(|s| s.context), first.map(|s| s.metadata));
+    // A slice that is the batch's own text is an object already; only one
+    // that differs (a retried event's metadata, another page's context, a
+    // hook's rewrite) is parsed, so the usual event costs no parse at all.
+    for s in split.iter_mut() {
+        if let Some(x) = s {
+            let sound = (context == Some(x.context) || is_object(x.context)) && (metadata == Some(x.metadata) || is_object(x.metadata));
+            if !sound {
+                *s = None;
+            }
+        }
+    }
     let mut body = String::with_capacity(events.iter().map(|e| e.len() + 1).sum::<usize>() + 64);
     body.push_str("{\"v\":");
     body.push_str(itoa(BATCH_VERSION as u64).as_str());
@@ -296,21 +308,22 @@ struct Shared<'a> {
     metadata: &'a str,
 }
 
-/// The event's own context and metadata texts, when they end it as the
-/// agent writes them (an event a `beforeSend` hook rewrote may not; it is
-/// then sent as it is).
+/// Where the event's own context and metadata texts would be, when it ends
+/// the way the agent writes events (an event a `beforeSend` hook rewrote may
+/// not; it is then sent as it is). Writing `head`, both fields and `}` back
+/// gives the event's text exactly, whatever the slices hold.
 fn shared_of(e: &str) -> Option<Shared<'_>> {
-    const CONTEXT: &str = ",\"context\":";
-    const METADATA: &str = ",\"metadata\":";
+    const CONTEXT: &[u8] = b",\"context\":";
+    const METADATA: &[u8] = b",\"metadata\":";
     if !(e.starts_with("{\"kind\":\"analytics\"") || e.starts_with("{\"kind\":\"metric\"")) || !e.ends_with('}') {
         return None;
     }
-    let c = e.rfind(CONTEXT)?;
+    // Byte searches from the end: `str::rfind` builds a searcher per call.
+    let last = |s: &str, pat: &[u8]| s.as_bytes().windows(pat.len()).rposition(|w| w == pat);
+    let c = last(e, CONTEXT)?;
     let tail = &e[c + CONTEXT.len()..e.len() - 1];
-    let m = tail.rfind(METADATA)?;
-    let (context, metadata) = (&tail[..m], &tail[m + METADATA.len()..]);
-    let object = |t: &str| matches!(crate::core::model::json::parse(t), Some(crate::core::model::json::Json::Obj(_)));
-    (object(context) && object(metadata)).then_some(Shared { head: &e[..c], context, metadata })
+    let m = last(tail, METADATA)?;
+    Some(Shared { head: &e[..c], context: &tail[..m], metadata: &tail[m + METADATA.len()..] })
 }
 
 fn itoa(n: u64) -> String {
