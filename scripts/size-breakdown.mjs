@@ -82,7 +82,11 @@ while (pos < bytes.length) {
 
 // Demangle enough of the legacy Rust mangling (_ZN...E) to get the path.
 function path(sym) {
-  if (!sym.startsWith('_ZN')) return sym.split(/[<(:]/)[0] || sym;
+  if (!sym.startsWith('_ZN')) {
+    // Names that wasm-bindgen already demangled: `crate[hash]::path::f::h0123...`.
+    const clean = sym.replace(/\[[0-9a-f]+\]/g, '').replace(/::h[0-9a-f]{16}$/, '');
+    return clean.includes('::') ? clean : clean.split(/[<(:]/)[0] || clean;
+  }
   const parts = [];
   let i = 3;
   while (i < sym.length && sym[i] !== 'E') {

@@ -166,7 +166,9 @@ export function cleanValue(input) {
           }
           return out;
         }
-        const out = Object.create(null);
+        // A plain object, not Object.create(null): V8 keeps those in dictionary
+        // mode, and reading their members from the module cost ~0.2 µs per event.
+        const out = {};
         let keys = 0;
         for (const k in v) {
           if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
@@ -191,7 +193,9 @@ export function cleanValue(input) {
           }
           key = wellFormed(key);
           if (!spend(key.length + 3)) break;
-          out[key] = c;
+          // `__proto__` as a key is data, never the object's prototype.
+          if (key === '__proto__') Object.defineProperty(out, key, { value: c, enumerable: true, writable: true, configurable: true });
+          else out[key] = c;
           keys++;
         }
         return out;

@@ -172,14 +172,14 @@ fn before_send(f: &js_sys::Function, json: &str) -> Option<String> {
 
 /// Records an event. Returns whether it was accepted.
 #[wasm_bindgen]
-pub fn track(name: JsValue, properties: JsValue) -> bool {
-    let (Some(name), Some(props)) = (name.as_string(), to_properties(&properties)) else {
+pub fn track(name: &str, properties: JsValue) -> bool {
+    let Some(props) = to_properties(&properties) else {
         with_agent(|a| a.pipeline.note_rejected());
         return false;
     };
     let now = page::now_ms();
     let Some((accepted, full, rotated)) = with_agent(|a| {
-        let accepted = a.pipeline.track(&name, props, now).is_ok();
+        let accepted = a.pipeline.track(name, props, now).is_ok();
         (accepted, accepted && a.pipeline.batch_is_full(), a.pipeline.take_session_rotated())
     }) else {
         return false;
@@ -196,16 +196,14 @@ pub fn track(name: JsValue, properties: JsValue) -> bool {
 }
 
 fn to_properties(value: &JsValue) -> Option<Map<String, Value>> {
-    if value.is_undefined() || value.is_null() {
-        return Some(Map::new());
-    }
+    // agent.js hands over a cleaned object (clean.js) or nothing.
     if !value.is_object() || js_sys::Array::is_array(value) {
+        if value.is_undefined() || value.is_null() {
+            return Some(Map::new());
+        }
         return None;
     }
-    match json_of(value, 0) {
-        Value::Object(map) => Some(map),
-        _ => None,
-    }
+    Some(members_of(value, 0))
 }
 
 /// Deeper values become `null` (the page's input was cleaned to 10 levels already).
@@ -233,13 +231,21 @@ fn json_of(v: &JsValue, depth: u32) -> Value {
     if js_sys::Array::is_array(v) {
         return Value::Array(js_sys::Array::from(v).iter().map(|item| json_of(&item, depth + 1)).collect());
     }
+    Value::Object(members_of(v, depth))
+}
+
+/// An object's own enumerable members (two calls into JavaScript for the
+/// object, then one per key and one or two per value).
+fn members_of(v: &JsValue, depth: u32) -> Map<String, Value> {
+    let object = v.unchecked_ref::<js_sys::Object>();
+    let (keys, values) = (js_sys::Object::keys(object), js_sys::Object::values(object));
     let mut map = Map::new();
-    for key in js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).iter() {
-        if let (Some(k), Ok(item)) = (key.as_string(), js_sys::Reflect::get(v, &key)) {
-            map.insert(k, json_of(&item, depth + 1));
+    for i in 0..keys.length().min(values.length()) {
+        if let Some(k) = keys.get(i).as_string() {
+            map.insert(k, json_of(&values.get(i), depth + 1));
         }
     }
-    Value::Object(map)
+    map
 }
 
 /// Sends everything pending; the promise resolves with the number of events
@@ -391,7 +397,8 @@ pub fn get_stats() -> JsValue {
             ("retried", s.queue.retried + d.retried),
             ("stored", d.stored),
             ("storedNow", d.stored_now),
-            ("rejected", d.rejected),
+            // Batches the endpoint refused (4xx) and calls refused for bad input.
+            ("rejected", d.rejected + s.rejected),
             ("beacons", d.beacons),
             ("dropped", s.queue.dropped + d.evicted),
             ("droppedByHook", s.queue.dropped_by_hook),
@@ -402,7 +409,6 @@ pub fn get_stats() -> JsValue {
             ("heldDropped", s.held_dropped),
             ("denied", s.denied),
             ("cleaned", s.cleaned),
-            ("rejected", s.rejected),
             ("errorsReported", s.errors.reported),
             ("errorsSuppressed", s.errors.suppressed),
             ("errorsSampledOut", s.errors.sampled_out),

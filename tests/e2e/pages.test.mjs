@@ -341,6 +341,7 @@ test('bad input never throws: each call is cleaned or refused as documented, and
       ['1000 keys', () => ['bad_keys', manyKeys]],
       ['100 KB of strings', () => ['bad_big', big]],
       ['a Date (plain JSON, not cleaning)', () => ['ok_date', { when: new Date(0), nothing: undefined }]],
+      ['__proto__ as a key', () => ['ok_proto', JSON.parse('{"__proto__": {"polluted": 1}, "a": 1}')]],
     ];
     const out = [];
     for (const [label, make] of cases) {
@@ -439,6 +440,8 @@ test('bad input never throws: each call is cleaned or refused as documented, and
       assert.ok(size <= 33 * 1024 && size > 25 * 1024, `cut to about 32 KB (${size})`);
     }],
     'a Date (plain JSON, not cleaning)': ['accepted', 'ok_date', (p) => assert.deepEqual(p, { when: '1970-01-01T00:00:00.000Z' })],
+    // Data, not the prototype of the copy: the key arrives as it was sent.
+    '__proto__ as a key': ['accepted', 'ok_proto', (p) => assert.deepEqual(p, JSON.parse('{"__proto__": {"polluted": 1}, "a": 1}'))],
   };
   const rows = [];
   for (const r of results.out) {
