@@ -34,10 +34,10 @@ pub fn new_id() -> String {
         p.next += 16;
         true
     });
-    if !drawn {
-        return uuid::Uuid::new_v4().hyphenated().to_string();
-    }
-    uuid::Builder::from_random_bytes(raw).into_uuid().hyphenated().to_string()
+    let id = if drawn { uuid::Builder::from_random_bytes(raw).into_uuid() } else { uuid::Uuid::new_v4() };
+    // Encoded into a buffer, not through `Display` (core::fmt was a tenth of an id's cost).
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    String::from(&*id.hyphenated().encode_lower(&mut buf))
 }
 
 #[cfg(test)]
