@@ -29,6 +29,11 @@ const EXIT_RAW_FACTOR: usize = 4;
 pub const PERSIST_DELAY_MS: u32 = 200;
 /// Batches one drive of the outbox sends at most (then it waits for the next tick).
 const MAX_BATCHES_PER_DRIVE: u32 = 20;
+/// The events this page wrote to the outbox and no acknowledgement has removed
+/// yet are also kept in memory, newest first up to this many bytes, so that a
+/// page being left sends them at once (reading IndexedDB then would be too
+/// late). Past the bound the oldest wait in the outbox for the next page.
+pub const EXIT_MIRROR_MAX_BYTES: usize = 256 * 1024;
 
 enum StoreState {
     Unopened,
@@ -65,6 +70,10 @@ struct Delivery {
     /// Events being written to the outbox, kept until the write committed: a
     /// page that is left meanwhile sends them (its write may be aborted).
     persisting: Vec<(u64, Vec<(String, String)>)>,
+    /// Events this page wrote to the outbox that are not acknowledged yet
+    /// (at most [`EXIT_MIRROR_MAX_BYTES`], oldest first), and their bytes.
+    stored_unsent: Vec<(String, String)>,
+    stored_unsent_bytes: usize,
     /// Ids of events that a request carries while it is in flight: a
     /// keepalive request outlives the page, so a page exit (or its second
     /// signal: `visibilitychange`, then `pagehide`) does not send them again.
@@ -82,6 +91,36 @@ fn with<R>(f: impl FnOnce(&mut Delivery) -> R) -> Option<R> {
     DELIVERY.with(|d| d.try_borrow_mut().ok().and_then(|mut d| d.as_mut().map(f)))
 }
 
+impl Delivery {
+    /// Events now committed to the outbox: mirrored for a page exit.
+    fn mirror_stored(&mut self, records: &[(String, String)]) {
+        self.stored_unsent.extend_from_slice(records);
+        self.stored_unsent_bytes += records.iter().map(|r| r.1.len()).sum::<usize>();
+        let mut drop = 0;
+        while self.stored_unsent_bytes > EXIT_MIRROR_MAX_BYTES && drop < self.stored_unsent.len() {
+            self.stored_unsent_bytes -= self.stored_unsent[drop].1.len();
+            drop += 1;
+        }
+        self.stored_unsent.drain(..drop);
+    }
+
+    /// Events the endpoint acknowledged (or refused for good): no longer mirrored.
+    fn unmirror(&mut self, ids: &[String]) {
+        if self.stored_unsent.is_empty() {
+            return;
+        }
+        let mut bytes = self.stored_unsent_bytes;
+        self.stored_unsent.retain(|(id, body)| {
+            let keep = !ids.contains(id);
+            if !keep {
+                bytes -= body.len();
+            }
+            keep
+        });
+        self.stored_unsent_bytes = bytes;
+    }
+}
+
 pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u32, max_stored_bytes: u32, stats_interval_ms: u32) {
     DELIVERY.with(|d| {
         *d.borrow_mut() = Some(Delivery {
@@ -97,6 +136,8 @@ pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u
             raw: Vec::new(),
             persist_scheduled: false,
             persisting: Vec::new(),
+            stored_unsent: Default::default(),
+            stored_unsent_bytes: 0,
             in_flight: Default::default(),
             next_write: 0,
             // The first report waits a full interval.
@@ -223,6 +264,7 @@ async fn drive() -> u32 {
             Verdict::Delivered => {
                 let meta = store.delete(&ids).await.ok();
                 with(|d| {
+                    d.unmirror(&ids);
                     d.breaker.on_success(after as u64);
                     d.split_limit = d.batch_size;
                     d.stats.sent += n;
@@ -251,6 +293,7 @@ async fn drive() -> u32 {
             Verdict::Reject => {
                 let meta = store.delete(&ids).await.ok();
                 with(|d| {
+                    d.unmirror(&ids);
                     d.breaker.on_success(after as u64);
                     d.stats.rejected += n;
                     if let Some(m) = meta {
@@ -346,6 +389,7 @@ async fn persist(store: &Store, lease: f64) -> Vec<(String, String)> {
     match result {
         Ok((evicted, meta)) => {
             with(|d| {
+                d.mirror_stored(&records);
                 d.stats.stored += records.len() as u64;
                 d.stats.evicted += evicted as u64;
                 d.stats.stored_now = meta.count.max(0.0) as u64;
@@ -472,12 +516,16 @@ pub fn page_exit() {
     let unsure: Vec<(String, String)> = with(|d| d.persisting.iter().flat_map(|(_, r)| r.iter().cloned()).collect()).unwrap_or_default();
     let fresh = records.len();
     records.extend(unsure);
+    let unstored = records.len();
+    // What this page stored earlier and no acknowledgement removed: it is in
+    // the outbox already, and leaves now rather than with the next visit.
+    records.extend(with(|d| d.stored_unsent.clone()).unwrap_or_default());
     if records.is_empty() {
         return;
     }
     let busy = with(|d| d.in_flight.clone()).unwrap_or_default();
     // Kept synchronously first: nothing counts as delivered without an acknowledgement.
-    spill(&records);
+    spill(&records[..unstored]);
     let now = js_sys::Date::now();
     let store = store();
     if !online() {
@@ -486,12 +534,18 @@ pub fn page_exit() {
     if let Some(s) = &store {
         let s = s.clone();
         let recs: Vec<(String, String)> = records[..fresh].to_vec();
+        // The stored ones this exit sends are leased like the fresh ones: another
+        // tab does not send them again while the exit requests are on their way.
+        let leased: Vec<String> = records[unstored..].iter().map(|(id, _)| id.clone()).filter(|id| !busy.contains(id)).collect();
         wasm_bindgen_futures::spawn_local(async move {
             if let Ok((evicted, _)) = s.put(&recs, now + EXIT_LEASE_MS).await {
                 with(|d| {
                     d.stats.stored += recs.len() as u64;
                     d.stats.evicted += evicted as u64;
                 });
+            }
+            if !leased.is_empty() {
+                let _ = s.release(&leased, now + EXIT_LEASE_MS).await;
             }
         });
     }
@@ -537,6 +591,7 @@ pub fn page_exit() {
                     d.in_flight.retain(|x| !ids.contains(x));
                 });
                 if classify(&outcome) == Verdict::Delivered {
+                    with(|d| d.unmirror(&ids));
                     outstanding.set(outstanding.get() - 1);
                     if outstanding.get() == 0 && all.get() {
                         clear_own_spill();
@@ -555,7 +610,12 @@ pub fn page_exit() {
                 }
             });
         } else if transport::beacon(&endpoint, &body) {
-            with(|d| d.stats.beacons += 1);
+            // A beacon is never acknowledged: the outbox keeps its stored events for
+            // later, and the second exit signal does not send them again.
+            with(|d| {
+                d.stats.beacons += 1;
+                d.unmirror(&ids);
+            });
             all_fetched.set(false);
         } else {
             all_fetched.set(false);
@@ -666,7 +726,14 @@ pub fn erase() {
             let _ = ls.remove_item(&k);
         }
     }
-    with(|d| d.stats.stored_now = 0);
+    // What memory holds of stored or unstorable events goes too.
+    with(|d| {
+        d.stats.stored_now = 0;
+        d.stored_unsent.clear();
+        d.stored_unsent_bytes = 0;
+        d.raw.clear();
+        d.persisting.clear();
+    });
 }
 
 fn new_id() -> String {

@@ -215,6 +215,33 @@ test('a page exit sends what is pending once, gzip-compressed, and the endpoint 
   await context.close();
 });
 
+test('events already written to the outbox leave with the page exit, not with the next visit', { timeout: 60_000 }, async () => {
+  const context = await newContext();
+  const page = await open(context, 'exit.html');
+  const N = 40;
+  await page.evaluate(async (n) => {
+    await window.telemetry.flush(); // opens the outbox (nothing to send yet)
+    for (let i = 0; i < n; i++) window.telemetry.track('stored_exit', { seq: i });
+  }, N);
+  // Past the persist delay, before the next tick (flushIntervalMs is 10 minutes here):
+  // the events are in IndexedDB only, nothing has been sent.
+  const stats = await waitFor(async () => {
+    const s = await page.evaluate(() => window.telemetry.getStats());
+    return s.storedNow >= N ? s : null;
+  }, 10_000, 100);
+  assert.ok(stats, 'the events reached the outbox: ' + JSON.stringify(await page.evaluate(() => window.telemetry.getStats())));
+  assert.equal(stats.sent, 0);
+  await closeTab(page);
+  // No other page of the site opens: the closing page itself sent them.
+  const stored = await waitFor(async () => {
+    const events = await collector.events({ name: 'stored_exit', limit: 1000 });
+    return events.length >= N ? events : null;
+  }, 10_000, 200);
+  assert.ok(stored, `the endpoint has every stored event (${(await collector.events({ name: 'stored_exit', limit: 1000 })).length} of ${N})`);
+  assert.equal(new Set(stored.map((e) => e.properties.seq)).size, N);
+  await context.close();
+});
+
 test('the IndexedDB outbox stays within its bound with the endpoint down, and counts what it evicted', { timeout: 240_000 }, async () => {
   await fault({ status: 503 });
   const context = await newContext();
