@@ -1,8 +1,13 @@
 // Where the wasm's bytes go: code size per crate (and per module of our own
-// crate), read from the function bodies and the name section of the module that
-// cargo writes, before wasm-bindgen and wasm-opt (which drop the names).
-// usage: node scripts/size-breakdown.mjs [module.wasm] [--top N] [--depth D]
-import { readFileSync } from 'node:fs';
+// crate), read from the function bodies and the name section of a module.
+// By default the module that cargo writes, before wasm-bindgen and wasm-opt;
+// with --shipped, the shipped module's code (wasm-bindgen and wasm-opt -Oz as
+// the build runs them, names kept), where inlining has moved the bytes.
+// usage: node scripts/size-breakdown.mjs [module.wasm] [--shipped] [--top N] [--depth D]
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -11,8 +16,24 @@ const opt = (name, dflt) => {
 };
 const TOP = opt('--top', 25);
 const DEPTH = opt('--depth', 3);
-const file = args[0] || 'target/wasm32-unknown-unknown/release/telemetry_agent.wasm';
-const bytes = readFileSync(file);
+const shipped = args.includes('--shipped');
+if (shipped) args.splice(args.indexOf('--shipped'), 1);
+const built = args[0] || 'target/wasm32-unknown-unknown/release/telemetry_agent.wasm';
+let file = built;
+let bytes;
+if (shipped) {
+  const dir = mkdtempSync(join(tmpdir(), 'size-'));
+  try {
+    execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--no-typescript', '--out-dir', dir, '--out-name', 'm', built]);
+    execFileSync('node_modules/.bin/wasm-opt', ['-g', '-Oz', '--converge', join(dir, 'm_bg.wasm'), '-o', join(dir, 'o.wasm')]);
+    bytes = readFileSync(join(dir, 'o.wasm'));
+    file = `${built} after wasm-bindgen and wasm-opt -Oz`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+} else {
+  bytes = readFileSync(file);
+}
 
 let pos = 8;
 const u32 = () => {
