@@ -243,10 +243,13 @@ async fn drive() -> u32 {
         .flatten() else {
             break;
         };
-        let claimed = match store.claim(now, now + LEASE_MS, limit, max_bytes).await {
+        let mut claimed = match store.claim(now, now + LEASE_MS, limit, max_bytes).await {
             Ok(c) => c,
             Err(_) => break,
         };
+        // Events a page-exit request of this page carries right now stay with it
+        // (they stay leased: the exit's acknowledgement deletes them).
+        with(|d| claimed.retain(|(id, _)| !d.in_flight.contains(id)));
         if claimed.is_empty() {
             // Nothing to send: a probe that was not used must not hold the breaker.
             with(|d| d.breaker.on_success(now as u64));
