@@ -34,6 +34,8 @@ const MAX_BATCHES_PER_DRIVE: u32 = 20;
 /// page being left sends them at once (reading IndexedDB then would be too
 /// late). Past the bound the oldest wait in the outbox for the next page.
 pub const EXIT_MIRROR_MAX_BYTES: usize = 256 * 1024;
+/// Ids of events that page-exit requests delivered, kept for drives in progress.
+const EXIT_ACKED_KEPT: usize = 2_000;
 
 enum StoreState {
     Unopened,
@@ -78,6 +80,9 @@ struct Delivery {
     /// keepalive request outlives the page, so a page exit (or its second
     /// signal: `visibilitychange`, then `pagehide`) does not send them again.
     in_flight: Vec<String>,
+    /// Ids a page-exit request delivered lately (at most [`EXIT_ACKED_KEPT`]): a
+    /// drive that claimed them from the outbox before their deletion does not send them again.
+    exit_acked: Vec<String>,
     next_write: u64,
     last_stats_at: f64,
     stats_interval_ms: f64,
@@ -139,6 +144,7 @@ pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u
             stored_unsent: Default::default(),
             stored_unsent_bytes: 0,
             in_flight: Default::default(),
+            exit_acked: Vec::new(),
             next_write: 0,
             // The first report waits a full interval.
             last_stats_at: js_sys::Date::now(),
@@ -249,7 +255,7 @@ async fn drive() -> u32 {
         };
         // Events a page-exit request of this page carries right now stay with it
         // (they stay leased: the exit's acknowledgement deletes them).
-        with(|d| claimed.retain(|(id, _)| !d.in_flight.contains(id)));
+        with(|d| claimed.retain(|(id, _)| !d.in_flight.contains(id) && !d.exit_acked.contains(id)));
         if claimed.is_empty() {
             // Nothing to send: a probe that was not used must not hold the breaker.
             with(|d| d.breaker.on_success(now as u64));
@@ -594,7 +600,12 @@ pub fn page_exit() {
                     d.in_flight.retain(|x| !ids.contains(x));
                 });
                 if classify(&outcome) == Verdict::Delivered {
-                    with(|d| d.unmirror(&ids));
+                    with(|d| {
+                        d.unmirror(&ids);
+                        d.exit_acked.extend(ids.iter().cloned());
+                        let over = d.exit_acked.len().saturating_sub(EXIT_ACKED_KEPT);
+                        d.exit_acked.drain(..over);
+                    });
                     outstanding.set(outstanding.get() - 1);
                     if outstanding.get() == 0 && all.get() {
                         clear_own_spill();
