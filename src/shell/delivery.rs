@@ -98,9 +98,9 @@ fn with<R>(f: impl FnOnce(&mut Delivery) -> R) -> Option<R> {
 
 impl Delivery {
     /// Events now committed to the outbox: mirrored for a page exit.
-    fn mirror_stored(&mut self, records: &[(String, String)]) {
-        self.stored_unsent.extend_from_slice(records);
+    fn mirror_stored(&mut self, records: Vec<(String, String)>) {
         self.stored_unsent_bytes += records.iter().map(|r| r.1.len()).sum::<usize>();
+        self.stored_unsent.extend(records);
         let mut drop = 0;
         while self.stored_unsent_bytes > EXIT_MIRROR_MAX_BYTES && drop < self.stored_unsent.len() {
             self.stored_unsent_bytes -= self.stored_unsent[drop].1.len();
@@ -232,7 +232,7 @@ async fn drive() -> u32 {
     // it, which must not feed this loop for ever while the outbox is full.
     let queued = with_pipeline(|p| p.pending_len()).unwrap_or(0);
     for _ in 0..queued.div_ceil(PERSIST_SLICE).max(1) {
-        if persist(&store, 0.0).await.is_empty() {
+        if persist(&store, 0.0).await == 0 {
             break;
         }
     }
@@ -363,7 +363,7 @@ pub fn persist_soon(delay_ms: u32) {
             return;
         };
         wasm_bindgen_futures::spawn_local(async move {
-            let written = persist(&store, 0.0).await.len();
+            let written = persist(&store, 0.0).await;
             with(|d| d.persist_scheduled = false);
             // The rest of a burst in a later task (a lone report of evictions waits for the next trigger).
             if written == PERSIST_SLICE && with_pipeline(|p| p.has_pending()).unwrap_or(false) {
@@ -380,11 +380,12 @@ pub fn persist_soon(delay_ms: u32) {
 
 /// Moves the oldest [`PERSIST_SLICE`] queued events into the outbox (leased
 /// until `lease`); more are left to the next task, so that a burst of events
-/// never makes one long task of serialising and writing.
-async fn persist(store: &Store, lease: f64) -> Vec<(String, String)> {
+/// never makes one long task of serialising and writing. Returns how many it wrote.
+async fn persist(store: &Store, lease: f64) -> usize {
     let records = with_pipeline(|p| p.drain_serialized(PERSIST_SLICE)).unwrap_or_default();
-    if records.is_empty() {
-        return records;
+    let n = records.len();
+    if n == 0 {
+        return 0;
     }
 
     let write = with(|d| {
@@ -394,12 +395,20 @@ async fn persist(store: &Store, lease: f64) -> Vec<(String, String)> {
     })
     .unwrap_or(0);
     let result = store.put(&records, lease).await;
-    with(|d| d.persisting.retain(|(w, _)| *w != write));
+    // Gone already if erase() ran meanwhile: then memory keeps nothing of them.
+    let live = with(|d| {
+        let before = d.persisting.len();
+        d.persisting.retain(|(w, _)| *w != write);
+        d.persisting.len() < before
+    })
+    .unwrap_or(false);
     match result {
         Ok((evicted, meta)) => {
             with(|d| {
-                d.mirror_stored(&records);
-                d.stats.stored += records.len() as u64;
+                if live {
+                    d.mirror_stored(records);
+                }
+                d.stats.stored += n as u64;
                 d.stats.evicted += evicted as u64;
                 d.stats.stored_now = meta.count.max(0.0) as u64;
             });
@@ -410,12 +419,14 @@ async fn persist(store: &Store, lease: f64) -> Vec<(String, String)> {
         Err(_) => {
             // The outbox refused the write: keep the events in memory and stop using it.
             with(|d| {
-                d.raw.extend(records.iter().cloned());
+                if live {
+                    d.raw.extend(records);
+                }
                 d.store = StoreState::Unavailable;
             });
         }
     }
-    records
+    n
 }
 
 /// Sends what is queued from memory (no IndexedDB here).
