@@ -68,7 +68,12 @@ struct Delivery {
     driving: bool,
     /// Serialised events the outbox refused; sent from memory.
     raw: Vec<(String, String)>,
-    persist_scheduled: bool,
+    persist: PersistPlan,
+    /// Numbers the timed writes: a timer that a sooner write overtook does nothing.
+    persist_timer: u32,
+    writes_in_flight: u32,
+    /// Events the latest write took from memory.
+    last_drained: usize,
     /// Events being written to the outbox, kept until the write committed: a
     /// page that is left meanwhile sends them (its write may be aborted).
     persisting: Vec<(u64, Vec<(String, String)>)>,
@@ -97,6 +102,15 @@ fn with<R>(f: impl FnOnce(&mut Delivery) -> R) -> Option<R> {
 }
 
 impl Delivery {
+    /// A write now, or once one of those under way has committed.
+    fn next_write_plan(&self) -> PersistPlan {
+        if self.writes_in_flight < MAX_WRITES_IN_FLIGHT {
+            PersistPlan::Writing
+        } else {
+            PersistPlan::Blocked
+        }
+    }
+
     /// Events now committed to the outbox: mirrored for a page exit.
     fn mirror_stored(&mut self, records: Vec<(String, String)>) {
         self.stored_unsent_bytes += records.iter().map(|r| r.1.len()).sum::<usize>();
@@ -139,7 +153,10 @@ pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u
             split_limit: batch_size,
             driving: false,
             raw: Vec::new(),
-            persist_scheduled: false,
+            persist: PersistPlan::Idle,
+            persist_timer: 0,
+            writes_in_flight: 0,
+            last_drained: 0,
             persisting: Vec::new(),
             stored_unsent: Default::default(),
             stored_unsent_bytes: 0,
@@ -348,34 +365,106 @@ fn report_stats_if_due() {
 /// Most events serialised and written to the outbox in one task.
 pub const PERSIST_SLICE: usize = 250;
 
+/// Writes to the outbox under way at once. A write takes some 30 ms to commit
+/// here; in a burst, the next slice is written in the next task rather than
+/// after that commit. One write at a time dropped 8,252 of 12,002 events of a
+/// burst (10,000 calls in tasks of 100) at the memory queue's bound; two drop
+/// 5,800-6,700 (the outbox reaches its own bound of 5,000 meanwhile), for
+/// 0.7 MB more memory at the peak (four: ~4,950 dropped, 1.4 MB).
+const MAX_WRITES_IN_FLIGHT: u32 = 2;
+
+/// Whether a write to the outbox is planned or under way.
+#[derive(Clone, Copy, PartialEq)]
+enum PersistPlan {
+    Idle,
+    /// A timer (its number) runs the next write.
+    Waiting(u32),
+    /// A write began in this task; a later task looks for more to write.
+    Writing,
+    /// More to write, once a write under way has committed.
+    Blocked,
+}
+
 /// After an event is accepted: write it to the outbox within
 /// [`PERSIST_DELAY_MS`], whatever the flush interval, so that a tab that is
 /// killed loses at most that much. Sending waits for the flush interval.
+/// `delay_ms` 0 (a full batch) writes now, overtaking a timer that waits.
 pub fn persist_soon(delay_ms: u32) {
-    // One write at a time: many full batches in one task must not start one
+    // One write per task: many full batches in one task must not start one
     // write each in the same microtask checkpoint (that was one long task).
-    if with(|d| std::mem::replace(&mut d.persist_scheduled, true)) != Some(false) {
+    let plan = with(|d| match d.persist {
+        PersistPlan::Writing | PersistPlan::Blocked => None,
+        PersistPlan::Waiting(_) if delay_ms > 0 => None,
+        _ if delay_ms == 0 => {
+            d.persist = d.next_write_plan();
+            (d.persist == PersistPlan::Writing).then_some(None)
+        }
+        _ => {
+            d.persist_timer = d.persist_timer.wrapping_add(1);
+            d.persist = PersistPlan::Waiting(d.persist_timer);
+            Some(Some(d.persist_timer))
+        }
+    })
+    .flatten();
+    match plan {
+        None => {}
+        Some(None) => write_slice(),
+        Some(Some(timer)) => {
+            let timeout = gloo_timers::callback::Timeout::new(delay_ms, move || {
+                // A write that ran meanwhile took this timer's events already.
+                let mine = with(|d| {
+                    let mine = d.persist == PersistPlan::Waiting(timer);
+                    if mine {
+                        d.persist = d.next_write_plan();
+                    }
+                    mine && d.persist == PersistPlan::Writing
+                });
+                if mine == Some(true) {
+                    write_slice();
+                }
+            });
+            timeout.forget();
+        }
+    }
+}
+
+/// Starts one write (the plan is `Writing`), and looks for more in the next task.
+fn write_slice() {
+    let Some(store) = store() else {
+        with(|d| d.persist = PersistPlan::Idle);
         return;
-    }
-    let run = || {
-        let Some(store) = store() else {
-            with(|d| d.persist_scheduled = false);
-            return;
-        };
-        wasm_bindgen_futures::spawn_local(async move {
-            let written = persist(&store, 0.0).await;
-            with(|d| d.persist_scheduled = false);
-            // The rest of a burst in a later task (a lone report of evictions waits for the next trigger).
-            if written == PERSIST_SLICE && with_pipeline(|p| p.has_pending()).unwrap_or(false) {
-                persist_soon(1);
-            }
-        });
     };
-    if delay_ms == 0 {
-        run();
-    } else {
-        gloo_timers::callback::Timeout::new(delay_ms, run).forget();
-    }
+    with(|d| d.writes_in_flight += 1);
+    wasm_bindgen_futures::spawn_local(async move {
+        persist(&store, 0.0).await;
+        let resume = with(|d| {
+            d.writes_in_flight -= 1;
+            let resume = d.persist == PersistPlan::Blocked;
+            if resume {
+                d.persist = PersistPlan::Writing;
+            }
+            resume
+        });
+        if resume == Some(true) {
+            write_slice();
+        }
+    });
+    let next = gloo_timers::callback::Timeout::new(1, || {
+        // More of a burst: the last write took a full slice. (A lone report
+        // of evictions waits for the next trigger: writing it evicts again.)
+        let more = with_pipeline(|p| p.has_pending()).unwrap_or(false);
+        let go = with(|d| {
+            if d.persist != PersistPlan::Writing {
+                return false;
+            }
+            d.persist = if more && d.last_drained == PERSIST_SLICE { d.next_write_plan() } else { PersistPlan::Idle };
+            d.persist == PersistPlan::Writing
+        });
+        if go == Some(true) {
+            write_slice();
+        }
+    });
+    next.forget();
 }
 
 /// Moves the oldest [`PERSIST_SLICE`] queued events into the outbox (leased
@@ -389,6 +478,7 @@ async fn persist(store: &Store, lease: f64) -> usize {
     }
 
     let write = with(|d| {
+        d.last_drained = n;
         d.next_write += 1;
         d.persisting.push((d.next_write, records.clone()));
         d.next_write
