@@ -108,7 +108,7 @@ window.__t0 = performance.now();
 <script src="/www/loader.js"></script>
 <script>
 telemetry.init({ endpoint: location.origin + '/v1/batch', appVersion: '1.0.0', defaultConsent: 'granted' }).then(
-  () => window.BENCH.ready((i) => telemetry.track('bench_event', { i, plan: 'pro', value: 1.5 })),
+  () => { window.BENCH.stats = () => telemetry.getStats(); window.BENCH.ready((i) => telemetry.track('bench_event', { i, plan: 'pro', value: 1.5 })); },
   (e) => window.BENCH.fail(String(e)),
 );
 </script></head><body><p>bench</p></body></html>`;
@@ -191,7 +191,9 @@ const BURST = `async ([events, chunk]) => {
   await new Promise((r) => setTimeout(r, 1500));
   obs.disconnect();
   per.sort((a, b) => a - b);
-  return { perEventUs: per[per.length >> 1], longTasks: long.length, longestMs: long.length ? Math.max(...long) : 0 };
+  // The agent counts what its bounds dropped (memory queue, then outbox); the peers say nothing.
+  const dropped = window.BENCH.stats ? window.BENCH.stats().dropped : undefined;
+  return { perEventUs: per[per.length >> 1], longTasks: long.length, longestMs: long.length ? Math.max(...long) : 0, burstDropped: dropped };
 }`;
 
 const HIDE = `() => {
@@ -277,7 +279,7 @@ for (const subject of SUBJECTS) {
   await runOnce(browser, subject);
   for (let i = 0; i < RUNS; i++) runs.push(await runOnce(browser, subject));
   const row = { name: subject.name, label: subject.label, call: subject.call, size };
-  for (const k of ['startupMs', 'perEventUs', 'longTasks', 'longestMs', 'wireBytes100', 'wireRequests100', 'memoryGrowthKB']) row[k] = stats(runs.map((x) => x[k]));
+  for (const k of ['startupMs', 'perEventUs', 'longTasks', 'longestMs', 'wireBytes100', 'wireRequests100', 'memoryGrowthKB', 'burstDropped']) row[k] = stats(runs.map((x) => x[k]));
   results.push(row);
   process.stderr.write(`measured ${subject.name}\n`);
 }
@@ -310,4 +312,7 @@ console.log(`\nbenchmark: ${RUNS} runs each, median (min–max); × = subject / 
 for (const l of lines) console.log(l.map((c, i) => String(c).padEnd(widths[i])).join('  '));
 const out = { date: new Date().toISOString(), runs: RUNS, events: EVENTS, chromium: browser.version?.() ?? null, results };
 writeFileSync(join(HERE, 'results.json'), JSON.stringify(out, null, 2) + '\n');
+for (const r of results.filter((x) => x.burstDropped)) {
+  console.log(`${r.label}: of the burst's ${EVENTS.toLocaleString('en')} events (and those before it), dropped at its bounds (memory queue 1,000, outbox 5,000): ${f(r.burstDropped, 0)}`);
+}
 console.log('\nwritten to bench/results.json');
