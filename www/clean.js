@@ -44,9 +44,61 @@ export function cleanProperties(input) {
     // A revoked proxy: not readable at all.
   }
   if (!isObject) return null;
+  const flat = flatCopy(input);
+  if (flat) return { value: flat, problems: NONE };
   const r = cleanValue(input);
   const value = r.value && typeof r.value === 'object' && !Array.isArray(r.value) ? r.value : {};
   return { value, problems: r.problems };
+}
+
+const NONE = Object.freeze([]);
+const hasOwn = Object.prototype.hasOwnProperty;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The common case, copied without cleanValue's machinery: a plain object of
+ * primitive members that need no cleaning (strings within the limits and
+ * well-formed, finite numbers, booleans, null; `undefined` left out). Returns
+ * `null` for anything else, which cleanValue then handles (and reports).
+ */
+function flatCopy(input) {
+  try {
+    const proto = Object.getPrototypeOf(input);
+    if (proto !== Object.prototype && proto !== null) return null;
+    const out = {};
+    let keys = 0;
+    let budget = LIMITS.maxBytes - 2;
+    for (const k in input) {
+      if (!hasOwn.call(input, k)) continue;
+      const v = input[k];
+      switch (typeof v) {
+        case 'string':
+          if (v.length > LIMITS.maxStringChars || SURROGATE.test(v)) return null;
+          budget -= v.length + 2;
+          break;
+        case 'number':
+          if (!Number.isFinite(v)) return null;
+          budget -= 8;
+          break;
+        case 'boolean':
+          budget -= 5;
+          break;
+        case 'undefined':
+          continue;
+        default:
+          if (v !== null) return null;
+          budget -= 4;
+      }
+      if (++keys > LIMITS.maxKeys || k.length > LIMITS.maxKeyChars || k === '__proto__' || SURROGATE.test(k)) return null;
+      budget -= k.length + 3;
+      if (budget < 0) return null;
+      out[k] = v;
+    }
+    return out;
+  } catch (_) {
+    // A proxy or a getter that throws: cleanValue says what it was.
+    return null;
+  }
 }
 
 /** Cleans any value into plain JSON data: `{ value, problems }` (`value` may be `undefined`). */
