@@ -294,18 +294,24 @@ test('LCP after a click is final at the click', async () => {
 
 /** CLS from the page's own record of shifts: session windows (gap < 1 s, span < 5 s), largest wins. */
 function clsOf(shifts) {
-  let best = 0;
+  return clsWindow(shifts).value;
+}
+
+/** The largest session window of the page's own record: its value and its shifts. */
+function clsWindow(shifts) {
+  let best = { value: 0, shifts: [] };
   let value = 0;
-  let first = null;
-  let prev = null;
+  let window = [];
   for (const s of shifts.filter((s) => !s.hadRecentInput)) {
-    if (value && s.startTime - prev.startTime < 1000 && s.startTime - first.startTime < 5000) value += s.value;
-    else {
+    const prev = window[window.length - 1];
+    if (value && s.startTime - prev.startTime < 1000 && s.startTime - window[0].startTime < 5000) {
+      value += s.value;
+      window.push(s);
+    } else {
       value = s.value;
-      first = s;
+      window = [s];
     }
-    prev = s;
-    best = Math.max(best, value);
+    if (value > best.value) best = { value, shifts: [...window] };
   }
   return best;
 }
@@ -322,8 +328,12 @@ test('several CLS windows', async () => {
   assert.ok(Math.abs(cls - clsOf(extra)) < CLS_TOLERANCE, `CLS ${cls} is the largest window of the page's own record (${clsOf(extra)})`);
   const event = ours.find((e) => e.name === 'CLS');
   assert.equal(event.unit, 'score');
+  // The page means the second window (its shifts at ~2 s) to be the largest; under load its timers
+  // run late, so the expected time comes from its own record of the shifts.
+  const largest = clsWindow(extra).shifts.reduce((a, b) => (b.value > a.value ? b : a));
   const t = event.attribution.largestShiftTime;
-  assert.ok(t > 1900 && t < 3400, `the largest shift is in the second window (${t})`);
+  assert.ok(Math.abs(t - largest.startTime) < 1, `the largest shift of the largest window is named (${t}, expected ${largest.startTime})`);
+  assert.ok(t > 1900, `it is in the second window, not the first (${t})`);
 });
 
 test('several CLS windows with reportAllChanges', async () => {
