@@ -209,22 +209,7 @@ pub fn tick() {
         StoreState::Unavailable => 3,
     });
     match state {
-        Some(0) => {
-            let (count, bytes) = with(|d| (d.max_stored, d.max_stored_bytes)).unwrap_or((5_000, 5_000_000));
-            wasm_bindgen_futures::spawn_local(async move {
-                let opened = Store::open(count, bytes).await;
-                if let Some(s) = &opened {
-                    unspill(s).await;
-                }
-                with(|d| {
-                    d.store = match opened {
-                        Some(s) => StoreState::Ready(s),
-                        None => StoreState::Unavailable,
-                    }
-                });
-                tick();
-            });
-        }
+        Some(0) => open_store(tick),
         Some(2) => {
             persist_soon(0);
             if with(|d| std::mem::replace(&mut d.driving, true)) == Some(false) {
@@ -237,6 +222,25 @@ pub fn tick() {
         Some(3) => send_from_memory(),
         _ => {}
     }
+}
+
+/// Opens the outbox (the state is `Opening`), takes in what a page left in
+/// localStorage, then runs `then`.
+fn open_store(then: fn()) {
+    let (count, bytes) = with(|d| (d.max_stored, d.max_stored_bytes)).unwrap_or((5_000, 5_000_000));
+    wasm_bindgen_futures::spawn_local(async move {
+        let opened = Store::open(count, bytes).await;
+        if let Some(s) = &opened {
+            unspill(s).await;
+        }
+        with(|d| {
+            d.store = match opened {
+                Some(s) => StoreState::Ready(s),
+                None => StoreState::Unavailable,
+            }
+        });
+        then();
+    });
 }
 
 /// Persists the queue, then sends claimed batches while the endpoint accepts them.
@@ -431,7 +435,21 @@ pub fn persist_soon(delay_ms: u32) {
 /// Starts one write (the plan is `Writing`), and looks for more in the next task.
 fn write_slice() {
     let Some(store) = store() else {
-        with(|d| d.persist = PersistPlan::Idle);
+        // The outbox opens at the first write that consent allows, not only at
+        // the first tick (a flush interval later: events of a tab killed
+        // meanwhile were lost); the write follows. Sending still waits for a tick.
+        let allowed = with_pipeline(|p| p.may_send()).unwrap_or(false);
+        let open = with(|d| {
+            d.persist = PersistPlan::Idle;
+            let open = allowed && matches!(d.store, StoreState::Unopened);
+            if open {
+                d.store = StoreState::Opening;
+            }
+            open
+        });
+        if open == Some(true) {
+            open_store(|| persist_soon(0));
+        }
         return;
     };
     with(|d| d.writes_in_flight += 1);

@@ -215,6 +215,24 @@ test('a page exit sends what is pending once, gzip-compressed, and the endpoint 
   await context.close();
 });
 
+test('an event is in the outbox within the persist delay, also before the first tick opened it', { timeout: 60_000 }, async () => {
+  const context = await newContext();
+  const page = await open(context, 'exit.html'); // flushIntervalMs: 10 minutes, so no tick comes
+  const started = Date.now();
+  await page.evaluate(() => {
+    for (let i = 0; i < 5; i++) window.telemetry.track('early_stored', { seq: i });
+  });
+  const stats = await waitFor(async () => {
+    const s = await page.evaluate(() => window.telemetry.getStats());
+    return s.storedNow >= 5 ? s : null;
+  }, 5_000, 50);
+  const ms = Date.now() - started;
+  console.log(`5 events stored ${ms} ms after they were tracked, none sent: ${JSON.stringify(stats)}`);
+  assert.ok(stats, 'the events reached the outbox without a flush or a tick: ' + JSON.stringify(await page.evaluate(() => window.telemetry.getStats())));
+  assert.equal(stats.sent, 0, 'sending still waits for the flush interval');
+  await context.close();
+});
+
 test('events already written to the outbox leave with the page exit, not with the next visit', { timeout: 60_000 }, async () => {
   const context = await newContext();
   const page = await open(context, 'exit.html');
