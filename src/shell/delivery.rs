@@ -72,6 +72,8 @@ struct Delivery {
     /// Numbers the timed writes: a timer that a sooner write overtook does nothing.
     persist_timer: u32,
     writes_in_flight: u32,
+    /// A tick came while the outbox was opening.
+    tick_after_open: bool,
     /// Events the latest write took from memory.
     last_drained: usize,
     /// Events being written to the outbox, kept until the write committed: a
@@ -156,6 +158,7 @@ pub fn init(endpoint: String, batch_size: usize, max_bytes: usize, max_stored: u
             persist: PersistPlan::Idle,
             persist_timer: 0,
             writes_in_flight: 0,
+            tick_after_open: false,
             last_drained: 0,
             persisting: Vec::new(),
             stored_unsent: Default::default(),
@@ -204,7 +207,11 @@ pub fn tick() {
             d.store = StoreState::Opening;
             0
         }
-        StoreState::Opening => 1,
+        StoreState::Opening => {
+            // Run once the outbox is open (a write may have begun opening it).
+            d.tick_after_open = true;
+            1
+        }
         StoreState::Ready(_) => 2,
         StoreState::Unavailable => 3,
     });
@@ -233,13 +240,18 @@ fn open_store(then: fn()) {
         if let Some(s) = &opened {
             unspill(s).await;
         }
-        with(|d| {
+        let tick_now = with(|d| {
             d.store = match opened {
                 Some(s) => StoreState::Ready(s),
                 None => StoreState::Unavailable,
-            }
+            };
+            std::mem::take(&mut d.tick_after_open)
         });
-        then();
+        if tick_now == Some(true) {
+            tick();
+        } else {
+            then();
+        }
     });
 }
 

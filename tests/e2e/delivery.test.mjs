@@ -233,6 +233,29 @@ test('an event is in the outbox within the persist delay, also before the first 
   await context.close();
 });
 
+test('a full batch that comes while the first write opens the outbox is sent once it is open', { timeout: 60_000 }, async () => {
+  const context = await newContext();
+  const page = await open(context, 'opening.html'); // flushIntervalMs: 10 minutes, batches of 50
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        window.telemetry.track('opening', { seq: 0 });
+        // Due with the agent's 200 ms persist timer and queued after it: that timer's write has
+        // begun opening the outbox when these 50 events fill a batch (the batch size is 50).
+        setTimeout(() => {
+          for (let i = 1; i <= 50; i++) window.telemetry.track('opening', { seq: i });
+          resolve();
+        }, 200);
+      }),
+  );
+  const stats = await waitFor(async () => {
+    const s = await page.evaluate(() => window.telemetry.getStats());
+    return s.sent >= 51 ? s : null;
+  }, 5_000, 100);
+  assert.ok(stats, 'the full batch was sent without waiting for the next tick: ' + JSON.stringify(await page.evaluate(() => window.telemetry.getStats())));
+  await context.close();
+});
+
 test('events already written to the outbox leave with the page exit, not with the next visit', { timeout: 60_000 }, async () => {
   const context = await newContext();
   const page = await open(context, 'exit.html');
