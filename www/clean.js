@@ -25,9 +25,10 @@ export const LIMITS = Object.freeze({
 
 const DROP = Symbol('drop');
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 function wellFormed(s) {
-  return /[\uD800-\uDFFF]/.test(s) ? s.replace(LONE_SURROGATE, '\uFFFD') : s;
+  return SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\uFFFD') : s;
 }
 
 /**
@@ -53,7 +54,6 @@ export function cleanProperties(input) {
 
 const NONE = Object.freeze([]);
 const hasOwn = Object.prototype.hasOwnProperty;
-const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * The common case, copied without cleanValue's machinery: a plain object of

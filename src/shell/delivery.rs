@@ -385,8 +385,8 @@ pub const PERSIST_SLICE: usize = 250;
 /// here; in a burst, the next slice is written in the next task rather than
 /// after that commit. One write at a time dropped 8,252 of 12,002 events of a
 /// burst (10,000 calls in tasks of 100) at the memory queue's bound; two drop
-/// 5,800-6,700 (the outbox reaches its own bound of 5,000 meanwhile), for
-/// 0.7 MB more memory at the peak (four: ~4,950 dropped, 1.4 MB).
+/// 4,750-6,700 over the runs measured (the outbox reaches its own bound of
+/// 5,000 meanwhile), for 0.7 MB more memory at the peak (four: 1.4 MB).
 const MAX_WRITES_IN_FLIGHT: u32 = 2;
 
 /// Whether a write to the outbox is planned or under way.
