@@ -41,12 +41,12 @@ pub(super) fn with_agent<R>(f: impl FnOnce(&mut Agent) -> R) -> Option<R> {
 }
 
 fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
+    // The default hook is not called: on wasm32-unknown-unknown it writes to a
+    // standard error that goes nowhere, after formatting the message for it.
+    std::panic::set_hook(Box::new(|_| {
         if !DISABLED.swap(true, Ordering::Relaxed) {
             web_sys::console::warn_1(&JsValue::from_str("[telemetry] internal error: the agent is disabled; the page is unaffected"));
         }
-        previous(info);
     }));
 }
 
