@@ -3,7 +3,8 @@
 // headless Chromium on 127.0.0.1, each pointed at this script's own endpoint.
 //
 // Per subject and run: bundle size (raw, gzip -9, brotli 11; the agent's .wasm
-// included), start-up (first script to SDK ready), per-event cost (10,000
+// included), start-up (first script to SDK ready; also with the scripts
+// added to a page that has settled, one second after its load event), per-event cost (10,000
 // calls in tasks of 100, median of the per-call means), long tasks during that
 // burst, bytes on the wire for 100 events, and memory growth (JS heap and wasm
 // linear memory, after GC) for 10,000 events with the endpoint down.
@@ -93,7 +94,38 @@ const sink = { bytes: 0, requests: 0, down: false };
 const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const MIME = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 
+// Start-up in a page that has settled: the same scripts, added one second
+// after the load event. The page's own first work (its first layout, the new
+// renderer's set-up) then no longer competes for this machine's two cores.
+const LATE = `<script>
+window.BENCH = {
+  endpoint: location.origin,
+  ready(fn) { this.t = performance.now() - window.__t0; this.fn = fn; this.done = true; },
+  fail(e) { this.error = e; this.done = true; },
+};
+addEventListener('load', () => setTimeout(() => {
+  const s = document.createElement('script');
+  if (window.LATE_TAG) {
+    s.src = '/www/loader.js';
+    s.onload = () => telemetry.init({ endpoint: location.origin + '/v1/batch', appVersion: '1.0.0', defaultConsent: 'granted' }).then(
+      () => window.BENCH.ready(() => {}),
+      (e) => window.BENCH.fail(String(e)),
+    );
+  } else {
+    s.type = 'module';
+    s.src = window.LATE_SRC;
+  }
+  window.__t0 = performance.now();
+  document.head.appendChild(s);
+}, 1000));
+</script>`;
+
 function page(name) {
+  if (name.endsWith('-late')) {
+    const subject = name.slice(0, -5);
+    const which = subject === 'agent-tag' ? '<script>window.LATE_TAG = true;</script>' : `<script>window.LATE_SRC = '/dist/${subject}.js';</script>`;
+    return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${name}</title>${which}${LATE}</head><body><p>bench</p></body></html>`;
+  }
   if (name === 'agent-tag') {
     // Start-up is timed from the loader starting (the issue's definition) to init() resolved.
     return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${name}</title>
@@ -215,13 +247,13 @@ const WASM_MEMORY = `(() => {
 
 const memory = `() => { gc(); gc(); return performance.memory.usedJSHeapSize + (window.__wasmMemories || []).reduce((n, m) => n + m.buffer.byteLength, 0); }`;
 
-async function open(browser, subject) {
+async function open(browser, subject, late = false) {
   const context = await browser.newContext();
   await context.addInitScript(WASM_MEMORY);
   const p = await context.newPage();
   const errors = [];
   p.on('pageerror', (e) => errors.push(String(e)));
-  await p.goto(`${BASE}/page/${subject.name}.html`);
+  await p.goto(`${BASE}/page/${subject.name}${late ? '-late' : ''}.html`);
   await p.waitForFunction(() => window.BENCH.done, null, { timeout: 20_000 });
   const error = await p.evaluate(() => window.BENCH.error);
   if (error) throw new Error(`${subject.name}: ${error}`);
@@ -246,6 +278,12 @@ async function runOnce(browser, subject) {
       r.wireRequests100 = sink.requests;
       Object.assign(r, await p.evaluate(`(${BURST})([${EVENTS}, ${CHUNK}])`));
     }
+    await context.close();
+  }
+  // Start-up in a settled page.
+  {
+    const { context, page: p } = await open(browser, subject, true);
+    r.startupIdleMs = await p.evaluate(() => window.BENCH.t);
     await context.close();
   }
   // Memory with the endpoint down.
@@ -279,7 +317,7 @@ for (const subject of SUBJECTS) {
   await runOnce(browser, subject);
   for (let i = 0; i < RUNS; i++) runs.push(await runOnce(browser, subject));
   const row = { name: subject.name, label: subject.label, call: subject.call, size };
-  for (const k of ['startupMs', 'perEventUs', 'longTasks', 'longestMs', 'wireBytes100', 'wireRequests100', 'memoryGrowthKB', 'burstDropped']) row[k] = stats(runs.map((x) => x[k]));
+  for (const k of ['startupMs', 'startupIdleMs', 'perEventUs', 'longTasks', 'longestMs', 'wireBytes100', 'wireRequests100', 'memoryGrowthKB', 'burstDropped']) row[k] = stats(runs.map((x) => x[k]));
   results.push(row);
   process.stderr.write(`measured ${subject.name}\n`);
 }
@@ -290,7 +328,7 @@ server.close();
 const agent = results.find((r) => r.name === 'agent');
 const f = (s, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})` : 'n/a');
 const ratio = (a, b) => (a && b && b > 0 ? `${(a / b).toFixed(1)}×` : '');
-const cols = ['subject', 'gzip KB', '×', 'brotli KB', 'start-up ms', '×', 'per event µs', '×', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
+const cols = ['subject', 'gzip KB', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'per event µs', '×', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
 const lines = [cols];
 for (const r of results) {
   lines.push([
@@ -300,6 +338,8 @@ for (const r of results) {
     (r.size.brotli / 1024).toFixed(1),
     f(r.startupMs),
     r === agent ? '' : ratio(r.startupMs?.median, agent?.startupMs?.median),
+    f(r.startupIdleMs),
+    r === agent ? '' : ratio(r.startupIdleMs?.median, agent?.startupIdleMs?.median),
     f(r.perEventUs, 2),
     r === agent ? '' : ratio(r.perEventUs?.median, agent?.perEventUs?.median),
     r.longTasks ? `${r.longTasks.median} (max ${r.longestMs.max.toFixed(0)} ms)` : 'n/a',
