@@ -94,15 +94,18 @@ const sink = { bytes: 0, requests: 0, down: false };
 const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const MIME = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 
+// What every page gives its subject: the endpoint, and ready/fail to report to (start-up is timed from window.__t0).
+const BENCH = `window.BENCH = {
+  endpoint: location.origin,
+  ready(fn) { this.t = performance.now() - window.__t0; this.fn = fn; this.done = true; },
+  fail(e) { this.error = e; this.done = true; },
+};`;
+
 // Start-up in a page that has settled: the same scripts, added one second
 // after the load event. The page's own first work (its first layout, the new
 // renderer's set-up) then no longer competes for this machine's two cores.
 const LATE = `<script>
-window.BENCH = {
-  endpoint: location.origin,
-  ready(fn) { this.t = performance.now() - window.__t0; this.fn = fn; this.done = true; },
-  fail(e) { this.error = e; this.done = true; },
-};
+${BENCH}
 addEventListener('load', () => setTimeout(() => {
   const s = document.createElement('script');
   if (window.LATE_TAG) {
@@ -130,11 +133,7 @@ function page(name) {
     // Start-up is timed from the loader starting (the issue's definition) to init() resolved.
     return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${name}</title>
 <script>
-window.BENCH = {
-  endpoint: location.origin,
-  ready(fn) { this.t = performance.now() - window.__t0; this.fn = fn; this.done = true; },
-  fail(e) { this.error = e; this.done = true; },
-};
+${BENCH}
 window.__t0 = performance.now();
 </script>
 <script src="/www/loader.js"></script>
@@ -148,11 +147,7 @@ telemetry.init({ endpoint: location.origin + '/v1/batch', appVersion: '1.0.0', d
   return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${name}</title>
 <script>
 window.__t0 = performance.now();
-window.BENCH = {
-  endpoint: location.origin,
-  ready(fn) { this.t = performance.now() - window.__t0; this.fn = fn; this.done = true; },
-  fail(e) { this.error = e; this.done = true; },
-};
+${BENCH}
 </script>
 <script type="module" src="/dist/${name}.js"></script></head><body><p>bench</p></body></html>`;
 }
