@@ -212,10 +212,13 @@ const MAX_JSON_DEPTH: u32 = 32;
 /// Plain JSON data (what `clean.js` made of the page's input) read straight
 /// from the JavaScript value: no `JSON.stringify` and no parse of its text.
 fn json_of(v: &JsValue, depth: u32) -> Value {
-    if let Some(s) = v.as_string() {
-        return Value::String(s);
+    if v.is_string() {
+        return Value::String(v.as_string().unwrap_or_default());
     }
-    if let Some(n) = v.as_f64() {
+    // clean.js leaves finite numbers only, and Number.isFinite is true for nothing
+    // else: the number is then read as the call's result, not through memory.
+    if js_sys::Number::is_finite(v) {
+        let n = v.unchecked_into_f64();
         return if n.is_finite() && n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
             Value::from(n as i64)
         } else {
