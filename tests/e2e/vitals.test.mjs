@@ -365,8 +365,32 @@ test('shifts right after input do not count', async () => {
   assert.ok(Math.abs(cls - clsOf(extra)) < CLS_TOLERANCE && cls < all, `CLS ${cls} leaves out the expected shift (all shifts: ${all})`);
 });
 
+/**
+ * The page's own record of its interactions (Event Timing, observed from
+ * before the first one): each interaction's longest entry, longest first. A
+ * stalled machine can make any interaction the longest, so the INP checks
+ * follow this record rather than the handlers' nominal times.
+ */
+async function recordInteractions(tab) {
+  await tab.evaluate(() => {
+    window.__interactions = new Map();
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (!e.interactionId) continue;
+        const seen = window.__interactions.get(e.interactionId);
+        if (!seen || e.duration > seen.duration) window.__interactions.set(e.interactionId, { duration: e.duration, target: e.target ? e.target.id : null, type: e.name });
+      }
+    }).observe({ type: 'event', durationThreshold: 16 });
+  });
+}
+
+function interactionsOf(tab) {
+  return tab.evaluate(() => [...window.__interactions.values()].sort((a, b) => b.duration - a.duration));
+}
+
 test('INP with handlers blocking for different times', async () => {
-  const { ours, oracle } = await run('INP, few interactions', 'inp', async (tab) => {
+  const { ours, oracle, extra: seen } = await run('INP, few interactions', 'inp', async (tab) => {
+    await recordInteractions(tab);
     await sleep(300);
     for (const id of ['#b60', '#b180', '#b320']) {
       await tab.click(id);
@@ -375,32 +399,40 @@ test('INP with handlers blocking for different times', async () => {
     await tab.click('#field');
     await tab.keyboard.press('a');
     await sleep(1300);
+    return interactionsOf(tab);
   });
   const f = compare('INP, few interactions', asReports(ours), oracle);
   const inp = f.get('load INP').value;
-  assert.ok(inp >= 320 && inp < 600, `INP is the longest interaction, the 320 ms handler (${inp})`);
+  const longest = seen[0];
+  assert.ok(inp >= 320, `the 320 ms handler's interaction is at least that long (${inp})`);
+  assert.ok(Math.abs(inp - longest.duration) < 1, `INP is the page's longest interaction (${inp}; the page saw ${JSON.stringify(seen)})`);
   const event = ours.find((e) => e.name === 'INP');
-  assert.equal(event.attribution.interactionType, 'pointer');
-  assert.equal(event.attribution.interactionTarget, '#b320');
+  assert.equal(event.attribution.interactionTarget, '#' + longest.target);
+  assert.equal(event.attribution.interactionType, longest.type.startsWith('key') ? 'keyboard' : 'pointer');
   const a = event.attribution;
-  assert.ok(a.processingDuration >= 320, `the handler's time is processing (${a.processingDuration})`);
+  // The handlers block for the time in their ids (b60, b180, b320); the field's for none.
+  const blocked = Number(String(longest.target).slice(1)) || 0;
+  assert.ok(a.processingDuration >= blocked, `the handler's time is processing (${a.processingDuration} for #${longest.target})`);
   assert.ok(Math.abs(a.inputDelay + a.processingDuration + a.presentationDelay - event.value) < 1e-6, 'the three phases add up to INP');
 });
 
 test('INP over 50 interactions leaves out the longest', async () => {
   const { ours, oracle, extra } = await run('INP, 56 interactions', 'inp', async (tab) => {
+    await recordInteractions(tab);
     await sleep(300);
     await tab.click('#b450');
     await sleep(200);
     await tab.click('#b250');
     for (let i = 0; i < 54; i++) await tab.click('#quick');
     await sleep(1300);
-    return tab.evaluate(() => performance.interactionCount);
+    return { count: await tab.evaluate(() => performance.interactionCount), seen: await interactionsOf(tab) };
   });
   const f = compare('INP, 56 interactions', asReports(ours), oracle);
-  assert.ok(extra >= 50, `at least 50 interactions (${extra})`);
+  assert.ok(extra.count >= 50, `at least 50 interactions (${extra.count})`);
   const inp = f.get('load INP').value;
-  assert.ok(inp >= 250 && inp < 450, `INP is the second longest (the 250 ms handler), not the 450 ms one (${inp})`);
+  // One interaction in 50 is left out: of 56, INP is the second longest the page saw (the 250 ms handler's, unless the machine stalled another).
+  assert.ok(inp >= 250, `the second longest is at least the 250 ms handler's (${inp})`);
+  assert.ok(Math.abs(inp - extra.seen[1].duration) < 1, `INP is the second longest interaction, not the longest (${inp}; the page saw ${JSON.stringify(extra.seen.slice(0, 3))})`);
 });
 
 test('bfcache restore: new ids, TTFB 0, LCP and FCP from pageshow, CLS and INP from zero', async () => {
