@@ -239,8 +239,10 @@ test('a hash-router app: each route once, back and forward, a redirect by replac
 });
 
 test('sessions: continued across reloads, rotated after the configured inactivity, stored only with consent', async () => {
-  // A short inactivity timeout (1.5 s) instead of 30 minutes.
-  const { context, page } = await openSpa({ 'session-timeout-ms': 1500 });
+  // A short inactivity timeout (5 s) instead of 30 minutes: long enough that
+  // the reload "within the timeout" stays within it on a stalled machine (one
+  // fresh-clone run took more than 1.5 s from the first page view to the reload).
+  const { context, page } = await openSpa({ 'session-timeout-ms': 5000 });
   const viewsOf = async (n) => {
     await page.evaluate(() => window.telemetry.flush());
     return waitFor(async () => {
@@ -258,14 +260,14 @@ test('sessions: continued across reloads, rotated after the configured inactivit
   await page.waitForFunction(() => window.telemetry.getStats().sent >= 1);
   const afterReload = await viewsOf(2);
   assert.equal(afterReload[1].sessionId, a.sessionId, 'a reload within the timeout continues the session');
-  await sleep(2000);
+  await sleep(5500);
   await page.reload();
   await page.waitForFunction(() => window.telemetry.getStats().sent >= 1);
   const afterIdle = await viewsOf(3);
   const b = afterIdle[2].sessionId;
-  assert.notEqual(b, a.sessionId, 'after 2 s idle a reload starts a new session');
+  assert.notEqual(b, a.sessionId, 'after 5.5 s idle a reload starts a new session');
   // Within one page too: activity after the timeout rotates the session.
-  await sleep(1700);
+  await sleep(5300);
   await page.evaluate(() => window.telemetry.track('after_idle'));
   await page.evaluate(() => window.telemetry.flush());
   const [late] = await waitFor(async () => {
@@ -274,7 +276,7 @@ test('sessions: continued across reloads, rotated after the configured inactivit
   });
   assert.notEqual(late.sessionId, b);
   assert.ok((await page.evaluate(() => sessionStorage.getItem('telemetry:session'))).includes(late.sessionId), 'the new session is stored');
-  console.log(`sessions across reloads: ${a.sessionId.slice(0, 8)} → reload 300 ms later ${afterReload[1].sessionId.slice(0, 8)} → reload after 2 s idle ${b.slice(0, 8)} → event after 1.7 s idle ${late.sessionId.slice(0, 8)}`);
+  console.log(`sessions across reloads: ${a.sessionId.slice(0, 8)} → reload 300 ms later ${afterReload[1].sessionId.slice(0, 8)} → reload after 5.5 s idle ${b.slice(0, 8)} → event after 5.3 s idle ${late.sessionId.slice(0, 8)}`);
   await context.close();
 
   // Consent pending: memory only, a new session per load; a grant stores it, a revoke erases it.
