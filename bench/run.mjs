@@ -101,6 +101,9 @@ const BENCH = `window.BENCH = {
   fail(e) { this.error = e; this.done = true; },
 };`;
 
+// The script-tag subject's configuration, in both of its pages.
+const TAG_CONFIG = "{ endpoint: location.origin + '/v1/batch', appVersion: '1.0.0', defaultConsent: 'granted' }";
+
 // Start-up in a page that has settled: the same scripts, added one second
 // after the load event. The page's own first work (its first layout, the new
 // renderer's set-up) then no longer competes for this machine's two cores.
@@ -110,7 +113,7 @@ addEventListener('load', () => setTimeout(() => {
   const s = document.createElement('script');
   if (window.LATE_TAG) {
     s.src = '/www/loader.js';
-    s.onload = () => telemetry.init({ endpoint: location.origin + '/v1/batch', appVersion: '1.0.0', defaultConsent: 'granted' }).then(
+    s.onload = () => telemetry.init(${TAG_CONFIG}).then(
       () => window.BENCH.ready(() => {}),
       (e) => window.BENCH.fail(String(e)),
     );
@@ -138,7 +141,7 @@ window.__t0 = performance.now();
 </script>
 <script src="/www/loader.js"></script>
 <script>
-telemetry.init({ endpoint: location.origin + '/v1/batch', appVersion: '1.0.0', defaultConsent: 'granted' }).then(
+telemetry.init(${TAG_CONFIG}).then(
   () => { window.BENCH.stats = () => telemetry.getStats(); window.BENCH.ready((i) => telemetry.track('bench_event', { i, plan: 'pro', value: 1.5 })); },
   (e) => window.BENCH.fail(String(e)),
 );

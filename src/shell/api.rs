@@ -219,7 +219,7 @@ fn json_of(v: &JsValue, depth: u32) -> Value {
     // else: the number is then read as the call's result, not through memory.
     if js_sys::Number::is_finite(v) {
         let n = v.unchecked_into_f64();
-        return if n.is_finite() && n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        return if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
             Value::from(n as i64)
         } else {
             serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
