@@ -18,5 +18,6 @@ pub mod session;
 pub mod sort;
 pub mod stack;
 pub mod validate;
+pub mod value;
 pub mod vec_map;
 pub mod vitals;

@@ -20,7 +20,7 @@ use crate::core::sampling;
 use crate::core::session::Sessions;
 use crate::core::vitals::VitalReport;
 use crate::core::validate::ValidationErrors;
-use serde_json::{Map, Value};
+use crate::core::value::{Map, Value};
 use crate::core::vec_map::VecMap;
 use std::collections::VecDeque;
 
@@ -333,7 +333,7 @@ impl Pipeline {
     }
 
     /// A count the agent reports about itself, as a metric event.
-    fn count_metric(&self, name: &str, count: u64, attribution: Map<String, Value>, now: u64) -> Event {
+    fn count_metric(&self, name: &str, count: u64, attribution: Map, now: u64) -> Event {
         Event::Metric(MonitoringMetric {
             id: new_id(),
             name: name.into(),
@@ -402,7 +402,7 @@ impl Pipeline {
     /// Sets the user id and records its traits as an `identify` event; the
     /// traits are identity data, so the event needs the identity category
     /// (marketing by default) and is held, sent or discarded by it.
-    pub fn identify_with_traits(&mut self, user_id: String, traits: Map<String, Value>, now: u64) -> Result<(), ValidationErrors> {
+    pub fn identify_with_traits(&mut self, user_id: String, traits: Map, now: u64) -> Result<(), ValidationErrors> {
         self.user_id = Some(user_id);
         if traits.is_empty() {
             return Ok(());
@@ -428,13 +428,13 @@ impl Pipeline {
     }
 
     /// Records a named event with its properties at `now` (ms since the epoch).
-    pub fn track(&mut self, name: &str, properties: Map<String, Value>, now: u64) -> Result<(), ValidationErrors> {
+    pub fn track(&mut self, name: &str, properties: Map, now: u64) -> Result<(), ValidationErrors> {
         self.record(name, properties, now, DataKind::Custom, true)
     }
 
     /// `activity`: the event counts as the visitor's activity for the session
     /// (a page leave does not: it closes the page view in its own session).
-    fn record(&mut self, name: &str, mut properties: Map<String, Value>, now: u64, kind: DataKind, activity: bool) -> Result<(), ValidationErrors> {
+    fn record(&mut self, name: &str, mut properties: Map, now: u64, kind: DataKind, activity: bool) -> Result<(), ValidationErrors> {
         if activity {
             self.touch(now);
         }
@@ -966,7 +966,7 @@ mod tests {
             c.allow_list = list(&["help@shop.example"]);
         });
         let mut p = Pipeline::new(cfg, "s".into(), context(), granted(), 0.0);
-        let props = serde_json::json!({"customer_ref": "C-1", "note": "mail help@shop.example, not ann@example.com", "deep": {"x": ["Project Falcon"]}});
+        let props = crate::json!({"customer_ref": "C-1", "note": "mail help@shop.example, not ann@example.com", "deep": {"x": ["Project Falcon"]}});
         p.track("order", props.as_object().unwrap().clone(), NOW).unwrap();
         let batch = p.next_batch(NOW + 5).unwrap();
         let parsed = ParsedBatch::parse(batch.body.as_bytes()).unwrap();
@@ -1128,7 +1128,7 @@ mod tests {
         let mut p = Pipeline::new(config(|_| {}), "s".into(), context(), pending(), 0.0);
         let mut props = Map::new();
         props.insert("note".into(), "mail jane.doe@example.com or call +1 415 555 2671".into());
-        props.insert("nested".into(), serde_json::json!({"card": "4111 1111 1111 1111", "n": 3}));
+        props.insert("nested".into(), crate::json!({"card": "4111 1111 1111 1111", "n": 3}));
         p.track("contact", props, NOW).unwrap();
         p.page_view(PageView { url: "https://shop.example/reset?token=abc123secret&x=1".into(), path: "/reset".into(), ..Default::default() }, NOW).unwrap();
         p.set_consent(&[Category::Analytics], Decision::Granted);

@@ -81,6 +81,10 @@ impl<V> VecMap<V> {
         self.entries.iter_mut().map(|(k, v)| (&*k, v))
     }
 
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.entries.iter().map(|(k, _)| k)
     }

@@ -9,7 +9,7 @@ use crate::core::consent::{Category, Decision};
 use crate::core::config::Config;
 use crate::core::pipeline::Pipeline;
 use gloo_timers::callback::Interval;
-use serde_json::{Map, Value};
+use crate::core::value::{Map, Value};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
@@ -195,7 +195,7 @@ pub fn track(name: &str, properties: JsValue) -> bool {
     accepted
 }
 
-fn to_properties(value: &JsValue) -> Option<Map<String, Value>> {
+fn to_properties(value: &JsValue) -> Option<Map> {
     // agent.js hands over a cleaned object (clean.js) or nothing.
     if !value.is_object() || js_sys::Array::is_array(value) {
         if value.is_undefined() || value.is_null() {
@@ -222,7 +222,7 @@ fn json_of(v: &JsValue, depth: u32) -> Value {
         return if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
             Value::from(n as i64)
         } else {
-            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+            Value::from(n)
         };
     }
     if let Some(b) = v.as_bool() {
@@ -239,7 +239,7 @@ fn json_of(v: &JsValue, depth: u32) -> Value {
 
 /// An object's own enumerable members (two calls into JavaScript for the
 /// object, then one per key and one or two per value).
-fn members_of(v: &JsValue, depth: u32) -> Map<String, Value> {
+fn members_of(v: &JsValue, depth: u32) -> Map {
     let object = v.unchecked_ref::<js_sys::Object>();
     let (keys, values) = (js_sys::Object::keys(object), js_sys::Object::values(object));
     let mut map = Map::new();
@@ -476,7 +476,7 @@ fn capture(raw: RawError) -> bool {
     }
 }
 
-fn add_crumb(category: &str, message: Option<String>, data: Map<String, Value>) {
+fn add_crumb(category: &str, message: Option<String>, data: Map) {
     let crumb = errors::crumb(category, message, data, page::now_ms());
     with_agent(|a| a.pipeline.add_breadcrumb(crumb));
 }

@@ -6,7 +6,7 @@
 
 use crate::core::errors::{ErrorSource, RawError};
 use crate::core::model::Breadcrumb;
-use serde_json::Map;
+use crate::core::value::Map;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -170,6 +170,6 @@ pub fn selector(el: &web_sys::Element) -> String {
     s
 }
 
-pub fn crumb(category: &str, message: Option<String>, data: Map<String, serde_json::Value>, now: u64) -> Breadcrumb {
+pub fn crumb(category: &str, message: Option<String>, data: Map, now: u64) -> Breadcrumb {
     Breadcrumb { timestamp: now, category: category.to_string(), message, data }
 }

@@ -352,8 +352,8 @@ mod tests {
     }
 
     fn event(n: usize, props_len: usize) -> Event {
-        let mut properties = serde_json::Map::new();
-        properties.insert("pad".into(), serde_json::Value::String("x".repeat(props_len)));
+        let mut properties = crate::core::value::Map::new();
+        properties.insert("pad".into(), crate::core::value::Value::String("x".repeat(props_len)));
         Event::Analytics(AnalyticsEvent {
             id: uuid::Uuid::new_v4().to_string(),
             event: format!("e{n}"),

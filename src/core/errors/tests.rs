@@ -3,7 +3,7 @@
 use super::*;
 use crate::core::model::{Breadcrumb, ErrorCategory as C, Severity as S};
 use crate::core::stack::{fingerprint, Frame};
-use serde_json::Map;
+use crate::core::value::Map;
 use std::time::Instant;
 
 const NOW: u64 = 1_750_000_000_000;

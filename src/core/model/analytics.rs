@@ -1,7 +1,7 @@
 use super::{check_id, check_timestamp, EventContext, EventMetadata, MAX_NAME_LEN};
 use crate::core::validate::{Checker, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use crate::core::value::Map;
 
 /// A named product event: `page_view`, `signup`, anything `track()` records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,7 +13,7 @@ pub struct AnalyticsEvent {
     pub user_id: Option<String>,
     pub session_id: String,
     pub timestamp: u64,
-    pub properties: Map<String, Value>,
+    pub properties: Map,
     pub context: EventContext,
     pub metadata: EventMetadata,
 }

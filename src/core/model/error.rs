@@ -1,6 +1,6 @@
 use super::{check_id, check_timestamp, Device, EventMetadata};
 use crate::core::stack::Frame;
-use serde_json::{Map, Value};
+use crate::core::value::Map;
 use crate::core::validate::{is_absolute_url, Checker, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use crate::core::vec_map::VecMap;
@@ -134,7 +134,7 @@ pub struct Breadcrumb {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
-    pub data: Map<String, Value>,
+    pub data: Map,
 }
 
 impl ErrorEvent {

@@ -1,7 +1,7 @@
 use super::{check_id, check_timestamp, EventContext, EventMetadata, MAX_NAME_LEN};
 use crate::core::validate::{Checker, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use crate::core::value::Map;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,7 +36,7 @@ pub struct MonitoringMetric {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub navigation_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribution: Option<Map<String, Value>>,
+    pub attribution: Option<Map>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     pub session_id: String,

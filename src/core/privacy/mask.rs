@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use crate::core::value::Value;
 
 use super::kind::{Match, PiiKind, KIND_COUNT, REDACTED};
 use super::{email, network, numbers, phone, scan, token, url};

@@ -4,7 +4,7 @@
 //! - `allowList`: literal texts the detectors must leave as they are (a support
 //!   address, a public phone number).
 
-use serde_json::Value;
+use crate::core::value::Value;
 
 use super::REDACTED;
 
@@ -124,7 +124,7 @@ fn for_each_string(v: &mut Value, f: &mut impl FnMut(&mut String)) {
 mod tests {
     use super::*;
     use crate::core::privacy::Masker;
-    use serde_json::json;
+    use crate::json;
 
     fn rules() -> SiteRules {
         SiteRules::new(vec!["Customer_Ref".into()], vec!["Project Falcon".into()], vec!["help@shop.example".into(), "+1 800 555 0100".into()])

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::json;
+use crate::json;
 
 use super::*;
 
@@ -171,7 +171,7 @@ fn json_depth_is_bounded() {
     Masker::default().mask_json(&mut v);
     let mut depth = 0;
     let mut cur = &v;
-    while let serde_json::Value::Array(items) = cur {
+    while let crate::core::value::Value::Array(items) = cur {
         depth += 1;
         cur = &items[0];
     }

@@ -2,7 +2,7 @@
 //! web-vitals' camelCase names; absent fields are left out.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::core::value::{Map, Value};
 
 /// LCP: where the time between navigation and the largest paint went.
 /// The four parts add up to the LCP value.
@@ -86,12 +86,70 @@ pub enum Attribution {
 }
 
 impl Attribution {
-    /// The fields as a JSON object (for `MonitoringMetric::attribution`).
-    pub fn to_map(&self) -> Map<String, Value> {
-        match serde_json::to_value(self) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
+    /// The fields as a JSON object (for `MonitoringMetric::attribution`),
+    /// under web-vitals' names; absent fields are left out. (Written out rather
+    /// than through serde: the shipped module then carries no serialiser into
+    /// values. The tests check it against the derived `Serialize`.)
+    pub fn to_map(&self) -> Map {
+        let mut m = Map::new();
+        let num = |m: &mut Map, k: &str, v: f64| {
+            m.insert(k.to_string(), Value::from(v));
+        };
+        fn text(m: &mut Map, k: &str, v: &Option<String>) {
+            if let Some(v) = v {
+                m.insert(k.to_string(), Value::String(v.clone()));
+            }
         }
+        match self {
+            Attribution::Lcp(a) => {
+                text(&mut m, "target", &a.target);
+                text(&mut m, "url", &a.url);
+                num(&mut m, "timeToFirstByte", a.time_to_first_byte);
+                num(&mut m, "resourceLoadDelay", a.resource_load_delay);
+                num(&mut m, "resourceLoadDuration", a.resource_load_duration);
+                num(&mut m, "elementRenderDelay", a.element_render_delay);
+            }
+            Attribution::Cls(a) => {
+                text(&mut m, "largestShiftTarget", &a.largest_shift_target);
+                if let Some(v) = a.largest_shift_time {
+                    num(&mut m, "largestShiftTime", v);
+                }
+                if let Some(v) = a.largest_shift_value {
+                    num(&mut m, "largestShiftValue", v);
+                }
+            }
+            Attribution::Inp(a) => {
+                text(&mut m, "interactionTarget", &a.interaction_target);
+                if let Some(t) = a.interaction_type {
+                    let t = match t {
+                        InteractionType::Pointer => "pointer",
+                        InteractionType::Keyboard => "keyboard",
+                    };
+                    m.insert("interactionType".to_string(), Value::from(t));
+                }
+                if let Some(v) = a.interaction_time {
+                    num(&mut m, "interactionTime", v);
+                }
+                if let Some(v) = a.next_paint_time {
+                    num(&mut m, "nextPaintTime", v);
+                }
+                num(&mut m, "inputDelay", a.input_delay);
+                num(&mut m, "processingDuration", a.processing_duration);
+                num(&mut m, "presentationDelay", a.presentation_delay);
+            }
+            Attribution::Fcp(a) => {
+                num(&mut m, "timeToFirstByte", a.time_to_first_byte);
+                num(&mut m, "firstByteToFcp", a.first_byte_to_fcp);
+            }
+            Attribution::Ttfb(a) => {
+                num(&mut m, "waitingDuration", a.waiting_duration);
+                num(&mut m, "cacheDuration", a.cache_duration);
+                num(&mut m, "dnsDuration", a.dns_duration);
+                num(&mut m, "connectionDuration", a.connection_duration);
+                num(&mut m, "requestDuration", a.request_duration);
+            }
+        }
+        m
     }
 }
 
@@ -121,6 +179,25 @@ mod tests {
         assert_eq!(keys.len(), 4);
         for k in ["timeToFirstByte", "resourceLoadDelay", "resourceLoadDuration", "elementRenderDelay"] {
             assert!(keys.contains(&k), "{k}");
+        }
+    }
+
+    /// The hand-written map has what the derived `Serialize` writes, field for field.
+    #[test]
+    fn maps_agree_with_the_derived_serialisation() {
+        let all = [
+            Attribution::Lcp(LcpAttribution { target: Some("img.hero".into()), url: Some("https://cdn.example/a.png".into()), time_to_first_byte: 1.5, resource_load_delay: 2.0, resource_load_duration: 3.25, element_render_delay: 4.0 }),
+            Attribution::Lcp(LcpAttribution::default()),
+            Attribution::Cls(ClsAttribution { largest_shift_target: Some("#ad".into()), largest_shift_time: Some(812.5), largest_shift_value: Some(0.125) }),
+            Attribution::Cls(ClsAttribution::default()),
+            Attribution::Inp(InpAttribution { interaction_target: Some("button".into()), interaction_type: Some(InteractionType::Pointer), interaction_time: Some(100.0), next_paint_time: Some(340.0), input_delay: 8.0, processing_duration: 200.5, presentation_delay: 31.5 }),
+            Attribution::Inp(InpAttribution { interaction_type: Some(InteractionType::Keyboard), ..Default::default() }),
+            Attribution::Fcp(FcpAttribution { time_to_first_byte: 80.0, first_byte_to_fcp: 120.5 }),
+            Attribution::Ttfb(TtfbAttribution { waiting_duration: 1.0, cache_duration: 2.0, dns_duration: 3.0, connection_duration: 4.0, request_duration: 5.5 }),
+        ];
+        for a in all {
+            let derived = Value::from(serde_json::to_value(&a).unwrap());
+            assert_eq!(Value::Object(a.to_map()), derived, "{a:?}");
         }
     }
 }

@@ -9,7 +9,7 @@ use super::attribution::Attribution;
 use super::entries::{NavigationEntryType, NavigationTiming};
 use super::rating::{Thresholds, CLS_THRESHOLDS, FCP_THRESHOLDS, INP_THRESHOLDS, LCP_THRESHOLDS, TTFB_THRESHOLDS};
 use crate::core::model::{Rating, Unit};
-use serde_json::{Map, Value};
+use crate::core::value::Map;
 
 /// The version tag at the start of every metric id, as web-vitals v5 writes it.
 pub const ID_PREFIX: &str = "v5";
@@ -152,7 +152,7 @@ impl VitalReport {
     }
 
     /// The attribution as a JSON object with web-vitals' camelCase keys.
-    pub fn attribution_map(&self) -> Map<String, Value> {
+    pub fn attribution_map(&self) -> Map {
         self.attribution.to_map()
     }
 }
