@@ -473,12 +473,17 @@ mod tests {
     }
 
     proptest! {
-        /// The same JSON text as `serde_json` writes for the same value, and back.
+        /// The same JSON text as `serde_json` writes for the same value, through
+        /// serde and through the event writer, and back.
         #[test]
         fn serialises_as_serde_json_does(v in any_json()) {
             let ours = Value::from(v.clone());
             let text = serde_json::to_string(&ours).unwrap();
             prop_assert_eq!(&text, &serde_json::to_string(&v).unwrap());
+            // The event writer's own output is the same text.
+            let mut written = String::new();
+            crate::core::model::write_value(&mut written, &ours);
+            prop_assert_eq!(&written, &text);
             // Read back through the same parser (serde_json's float parsing is
             // not exact without its float_roundtrip feature).
             let back: Value = serde_json::from_str(&text).unwrap();

@@ -118,15 +118,7 @@ impl Queue {
         while entries.len() < max_count.max(1) {
             let Some(mut entry) = self.entries.pop_front() else { break };
             set_transmission(&mut entry.event, &transmission_id);
-            let json = match serde_json::to_string(&entry.event) {
-                Ok(j) => j,
-                Err(_) => {
-                    // An event that cannot be serialised can never be sent.
-                    self.stats.dropped += 1;
-                    continue;
-                }
-            };
-            let Some(json) = self.hooked(json) else { continue };
+            let Some(json) = self.hooked(entry.event.to_json()) else { continue };
             if !entries.is_empty() && body.len() + 1 + json.len() + 2 > max_bytes {
                 self.entries.push_front(entry);
                 break;
@@ -178,14 +170,9 @@ impl Queue {
         let drained: Vec<Entry> = self.entries.drain(..n).collect();
         for mut entry in drained {
             set_transmission(&mut entry.event, PENDING_TRANSMISSION);
-            match serde_json::to_string(&entry.event) {
-                Ok(json) => {
-                    let Some(json) = self.hooked(json) else { continue };
-                    transition(&mut entry, DeliveryState::Buffered);
-                    out.push((entry.event.id().to_string(), json));
-                }
-                Err(_) => self.stats.dropped += 1,
-            }
+            let Some(json) = self.hooked(entry.event.to_json()) else { continue };
+            transition(&mut entry, DeliveryState::Buffered);
+            out.push((entry.event.id().to_string(), json));
         }
         out
     }
@@ -328,18 +315,9 @@ fn shared_of(e: &str) -> Option<Shared<'_>> {
 
 fn itoa(n: u64) -> String {
     // `u64::to_string` goes through core::fmt; this does not.
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    String::from_utf8_lossy(&buf[i..]).into_owned()
+    let mut s = String::new();
+    crate::core::model::write_u64(&mut s, n);
+    s
 }
 
 #[cfg(test)]

@@ -281,6 +281,8 @@ pub fn write_str(out: &mut String, s: &str) {
             '\n' => "\\n",
             '\r' => "\\r",
             '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
             c if (c as u32) < 0x20 => "",
             _ => continue,
         };

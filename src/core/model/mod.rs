@@ -12,6 +12,7 @@ pub mod json;
 mod metadata;
 mod metric;
 pub mod otlp;
+mod write;
 
 pub use analytics::AnalyticsEvent;
 pub use batch::{Batch, ParsedBatch, BATCH_VERSION};
@@ -19,6 +20,7 @@ pub use context::{Device, EventContext, MAX_LANGUAGE_LEN};
 pub use error::{Breadcrumb, ErrorCategory, ErrorContext, ErrorEvent, Severity};
 pub use metadata::{Environment, EventMetadata, Source};
 pub use metric::{MonitoringMetric, Rating, Unit};
+pub use write::{write_f64, write_u64, write_value};
 
 use crate::core::validate::ValidationErrors;
 use serde::{Deserialize, Serialize};

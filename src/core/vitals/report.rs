@@ -30,22 +30,7 @@ pub fn generate_id(now_ms: u64, random: f64) -> String {
     id
 }
 
-/// Decimal digits without the formatting machinery.
-fn push_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(b as char);
-    }
-}
+use crate::core::model::write_u64 as push_u64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VitalName {
