@@ -118,6 +118,8 @@ pub struct Pipeline {
     validated_shared: Option<(EventContext, EventMetadata)>,
     errors: ErrorTracker,
     queue: Queue,
+    /// Events still to come in before a full queue is signalled again (0: at once).
+    kick_countdown: usize,
     invalid: u64,
     sampled_out: u64,
     held_dropped: u64,
@@ -156,6 +158,7 @@ impl Pipeline {
             validated_shared: None,
             errors,
             queue,
+            kick_countdown: 0,
             invalid: 0,
             sampled_out: 0,
             held_dropped: 0,
@@ -554,6 +557,23 @@ impl Pipeline {
     /// Whether enough is queued for a full batch (send now, not at the next tick).
     pub fn batch_is_full(&self) -> bool {
         self.queue.len() >= self.config.batch_size as usize
+    }
+
+    /// After each event `track()` took in: whether to start delivery now. True
+    /// when the queue first holds a full batch, then once every `batch_size`
+    /// events while it stays full (a burst faster than delivery); false again
+    /// once it holds less. Delivery on every event of a burst cost ~0.3 µs each.
+    pub fn take_batch_due(&mut self) -> bool {
+        if !self.batch_is_full() {
+            self.kick_countdown = 0;
+            return false;
+        }
+        if self.kick_countdown == 0 {
+            self.kick_countdown = self.config.batch_size as usize - 1;
+            return true;
+        }
+        self.kick_countdown -= 1;
+        false
     }
 
     pub fn has_pending(&self) -> bool {
@@ -1231,6 +1251,25 @@ mod tests {
         p.track("a", Map::new(), NOW).unwrap();
         assert!(p.batch_is_full());
         assert_eq!(p.next_batch(NOW).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_full_queue_is_signalled_once_per_batch_of_events() {
+        let mut p = Pipeline::new(config(|c| c.batch_size = Some(Raw::Num(3.0))), "s".into(), context(), granted(), 0.0);
+        let mut due = Vec::new();
+        for _ in 0..10 {
+            p.track("a", Map::new(), NOW).unwrap();
+            due.push(p.take_batch_due());
+        }
+        // Full from the third event on: signalled then, and every third event after.
+        assert_eq!(due, [false, false, true, false, false, true, false, false, true, false]);
+        // Once delivery takes a batch out, the next full batch is signalled at once.
+        while p.next_batch(NOW).is_some() {}
+        p.track("a", Map::new(), NOW).unwrap();
+        assert!(!p.take_batch_due());
+        p.track("a", Map::new(), NOW).unwrap();
+        p.track("a", Map::new(), NOW).unwrap();
+        assert!(p.take_batch_due());
     }
 
     fn analytics(p: &mut Pipeline) -> Vec<AnalyticsEvent> {

@@ -180,7 +180,7 @@ pub fn track(name: &str, properties: JsValue) -> bool {
     let now = page::now_ms();
     let Some((accepted, full, rotated)) = with_agent(|a| {
         let accepted = a.pipeline.track(name, props, now).is_ok();
-        (accepted, accepted && a.pipeline.batch_is_full(), a.pipeline.take_session_rotated())
+        (accepted, accepted && a.pipeline.take_batch_due(), a.pipeline.take_session_rotated())
     }) else {
         return false;
     };
