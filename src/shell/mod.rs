@@ -5,6 +5,11 @@
 //! `config` reads the page's configuration object; `transport` sends batches;
 //! `vitals` observes the page for Web Vitals.
 
+/// The global allocator: talc's, not the standard library's dlmalloc (the
+/// module is single-threaded, built without the atomics feature).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub mod api;
 pub mod config;
 pub mod consent;
