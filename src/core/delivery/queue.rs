@@ -167,8 +167,9 @@ impl Queue {
     pub fn drain_serialized(&mut self, max: usize) -> Vec<(String, String)> {
         let n = max.min(self.entries.len());
         let mut out = Vec::with_capacity(n);
-        let drained: Vec<Entry> = self.entries.drain(..n).collect();
-        for mut entry in drained {
+        // Popped one by one: `VecDeque::drain` costs a kilobyte of code.
+        for _ in 0..n {
+            let Some(mut entry) = self.entries.pop_front() else { break };
             set_transmission(&mut entry.event, PENDING_TRANSMISSION);
             let Some(json) = self.hooked(entry.event.to_json()) else { continue };
             transition(&mut entry, DeliveryState::Buffered);
