@@ -155,7 +155,9 @@ fn log_record(out: &mut String, event: &Json, sent_at: u64, shared_context: Opti
         if matches!(k.as_ref(), "timestamp" | "id" | "sessionId" | "userId" | "metadata") {
             continue;
         }
-        named(out, &mut first, &["telemetry.", k].concat(), Some(v));
+        let mut name = String::from("telemetry.");
+        name.push_str(k);
+        named(out, &mut first, &name, Some(v));
     }
     if inherits {
         named(out, &mut first, "telemetry.context", shared_context);
