@@ -2,6 +2,7 @@
 //! Client Hints where the browser has them and falls back to this).
 
 use crate::core::model::Device;
+use crate::core::text;
 
 /// What a User-Agent string says about the visitor's software and device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub fn parse_user_agent(ua: &str) -> UserAgentInfo {
 }
 
 fn version_after(ua: &str, token: &str) -> Option<String> {
-    let start = ua.find(token)? + token.len();
+    let start = text::find(ua, token)? + token.len();
     let v: String = ua[start..].chars().take_while(|c| c.is_ascii_digit()).collect();
     if v.is_empty() {
         None
@@ -55,11 +56,11 @@ fn browser(ua: &str) -> Option<String> {
         ("Chrome/", "Chrome"),
     ];
     for (token, name) in TOKENS {
-        if ua.contains(token) {
+        if text::contains(ua, token) {
             return named(name, version_after(ua, token));
         }
     }
-    if ua.contains("Safari/") && ua.contains("Version/") {
+    if text::contains(ua, "Safari/") && text::contains(ua, "Version/") {
         return named("Safari", version_after(ua, "Version/"));
     }
     None
@@ -69,31 +70,31 @@ fn os(ua: &str) -> Option<String> {
     if let Some(v) = version_after(ua, "Android ") {
         return named("Android", Some(v));
     }
-    if ua.contains("Android") {
+    if text::contains(ua, "Android") {
         return named("Android", None);
     }
-    if ua.contains("iPhone") || ua.contains("iPad") || ua.contains("iPod") {
+    if text::contains(ua, "iPhone") || text::contains(ua, "iPad") || text::contains(ua, "iPod") {
         return named("iOS", version_after(ua, "OS "));
     }
-    if ua.contains("Windows") {
+    if text::contains(ua, "Windows") {
         return named("Windows", None);
     }
-    if ua.contains("CrOS") {
+    if text::contains(ua, "CrOS") {
         return named("ChromeOS", None);
     }
-    if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+    if text::contains(ua, "Mac OS X") || text::contains(ua, "Macintosh") {
         return named("macOS", None);
     }
-    if ua.contains("Linux") || ua.contains("X11") {
+    if text::contains(ua, "Linux") || text::contains(ua, "X11") {
         return named("Linux", None);
     }
     None
 }
 
 fn device(ua: &str) -> Device {
-    if ua.contains("iPad") || ua.contains("Tablet") || (ua.contains("Android") && !ua.contains("Mobile")) {
+    if text::contains(ua, "iPad") || text::contains(ua, "Tablet") || (text::contains(ua, "Android") && !text::contains(ua, "Mobile")) {
         Device::Tablet
-    } else if ua.contains("Mobi") || ua.contains("iPhone") || ua.contains("iPod") {
+    } else if text::contains(ua, "Mobi") || text::contains(ua, "iPhone") || text::contains(ua, "iPod") {
         Device::Mobile
     } else {
         Device::Desktop
@@ -126,7 +127,7 @@ const HINT_BRANDS: &[(&str, &str)] = &[
 
 /// A GREASE brand (`Not A;Brand`, `Not)A;Brand`, …) that browsers add to keep parsers honest.
 fn is_grease(brand: &str) -> bool {
-    brand.contains("Not") && brand.contains("Brand")
+    text::contains(brand, "Not") && text::contains(brand, "Brand")
 }
 
 /// Browser, OS and device from Client Hints, each falling back to the

@@ -17,6 +17,7 @@ pub mod sampling;
 pub mod session;
 pub mod sort;
 pub mod stack;
+pub mod text;
 pub mod validate;
 pub mod value;
 pub mod vec_map;

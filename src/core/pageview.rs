@@ -107,7 +107,7 @@ impl<'a> UrlParts<'a> {
             Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
-        let origin_end = match rest.find("://") {
+        let origin_end = match crate::core::text::find(rest, "://") {
             Some(i) if rest[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') && i > 0 => {
                 let start = i + 3;
                 start + rest[start..].find('/').unwrap_or(rest.len() - start)
@@ -128,7 +128,7 @@ impl<'a> UrlParts<'a> {
 
     /// The host without credentials or port, lower-cased (`None` when there is none).
     pub fn host(&self) -> Option<String> {
-        let authority = self.origin.split_once("://")?.1;
+        let authority = crate::core::text::split_once(&self.origin, "://")?.1;
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         let host = if host_port.starts_with('[') {
             host_port.find(']').map_or(host_port, |i| &host_port[..=i])

@@ -228,7 +228,7 @@ pub fn with_transmission(body: &str, transmission_id: &str) -> String {
     let mut to = String::from("\"transmissionId\":\"");
     to.push_str(transmission_id);
     to.push('"');
-    body.replace(&from, &to)
+    crate::core::text::replace(body, &from, &to)
 }
 
 /// `{"v":1,"sentAt":…,"context":…,"metadata":…,"events":[…]}` from events

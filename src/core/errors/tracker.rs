@@ -252,7 +252,7 @@ fn fingerprint_of(error_type: Option<&str>, message: &str, url: Option<&str>, fr
 
 /// Host and path of a URL: no scheme, query string or fragment.
 fn location(url: &str) -> &str {
-    let s = match url.find("://") {
+    let s = match crate::core::text::find(url, "://") {
         Some(i) => url.get(i + 3..).unwrap_or(url),
         None => url,
     };

@@ -4,6 +4,7 @@
 //! - `allowList`: literal texts the detectors must leave as they are (a support
 //!   address, a public phone number).
 
+use crate::core::text;
 use crate::core::value::Value;
 
 use super::REDACTED;
@@ -39,9 +40,9 @@ impl SiteRules {
     /// Before the detectors: allow-listed texts become marks.
     pub fn protect(&self, s: &mut String) {
         for (i, a) in self.allow.iter().enumerate() {
-            if s.contains(a.as_str()) {
+            if text::contains(s, a) {
                 let mark = char::from_u32(ALLOW_MARK + i as u32).unwrap_or('\u{FFFD}');
-                *s = s.replace(a.as_str(), mark.encode_utf8(&mut [0; 4]));
+                *s = text::replace(s, a, mark.encode_utf8(&mut [0; 4]));
             }
         }
     }
@@ -51,13 +52,14 @@ impl SiteRules {
     pub fn finish(&self, s: &mut String) {
         for (i, a) in self.allow.iter().enumerate() {
             let mark = char::from_u32(ALLOW_MARK + i as u32).unwrap_or('\u{FFFD}');
-            if s.contains(mark) {
-                *s = s.replace(mark, a);
+            let mark = mark.encode_utf8(&mut [0; 4]).to_string();
+            if text::contains(s, &mark) {
+                *s = text::replace(s, &mark, a);
             }
         }
         for p in &self.patterns {
-            if s.contains(p.as_str()) {
-                *s = s.replace(p.as_str(), REDACTED);
+            if text::contains(s, p) {
+                *s = text::replace(s, p, REDACTED);
             }
         }
     }

@@ -24,7 +24,7 @@ fn ends_url_part(c: u8) -> bool {
 pub(crate) fn scan_credentials(text: &str, out: &mut Vec<Match>) {
     let b = text.as_bytes();
     let mut floor = 0;
-    for (sep, _) in text.match_indices("://") {
+    for sep in crate::core::text::match_offsets(text, "://") {
         let start = sep + 3;
         if sep < floor || !has_scheme(b, sep) {
             continue;

@@ -267,7 +267,7 @@ fn truncate(s: &str, max: usize) -> &str {
 pub(crate) fn normalize_filename(name: &str) -> String {
     let name = truncate(name, super::parse::MAX_LINE_LEN);
     let name = name.split(['?', '#']).next().unwrap_or("");
-    let path = match name.find("://") {
+    let path = match crate::core::text::find(name, "://") {
         Some(i) => {
             let rest = &name[i + 3..];
             rest.find('/').map_or("", |j| &rest[j..])

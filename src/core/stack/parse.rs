@@ -16,6 +16,7 @@
 //! [`MAX_FRAMES`] frames.
 
 use super::frame::Frame;
+use crate::core::text;
 
 /// Most frames returned for one stack.
 pub const MAX_FRAMES: usize = 100;
@@ -60,11 +61,11 @@ fn parse_v8(body: &str) -> Option<Frame> {
     let body = body.trim();
     // Cheap rejection: a location has a `:` (line, URL, wasm offset) unless it
     // is a parenthesised `(native)`.
-    if !body.ends_with(')') && !body.contains(':') {
+    if !body.ends_with(')') && !body.as_bytes().contains(&b':') {
         return None;
     }
     // `fn (eval at outer (url:l:c), <anonymous>:l:c)`: report the caller of eval.
-    if let Some(i) = body.find("(eval at ") {
+    if let Some(i) = text::find(body, "(eval at ") {
         let loc = eval_origin(&body[i + 1..]);
         return frame(&body[..i], loc);
     }
@@ -76,15 +77,15 @@ fn parse_v8(body: &str) -> Option<Frame> {
         }
     }
     // `fn @ location` (seen from some wrappers).
-    if let Some((func, loc)) = body.split_once(" @ ") {
+    if let Some((func, loc)) = text::split_once(body, " @ ") {
         if is_location(loc) {
             return frame(func, loc);
         }
     }
     // `fn (location` with the closing parenthesis missing.
-    if let Some(i) = body.rfind(" (") {
+    if let Some(i) = text::rfind(body, " (") {
         let loc = &body[i + 2..];
-        if !loc.contains(')') && is_location(loc) {
+        if !loc.as_bytes().contains(&b')') && is_location(loc) {
             return frame(&body[..i], loc);
         }
     }
@@ -106,7 +107,7 @@ fn eval_origin(s: &str) -> &str {
         }
     }
     // `eval at <anonymous>, <anonymous>:1:2)`: no outer location, keep the eval one.
-    match s.rfind(", ") {
+    match text::rfind(s, ", ") {
         Some(i) => s[i + 2..].trim_end_matches(')'),
         None => s.trim_end_matches(')'),
     }
@@ -124,7 +125,7 @@ fn parse_gecko(line: &str) -> Option<Frame> {
     }
     let (func, loc) = match split_at_sign(line) {
         // An `@` inside a URL (`http://user@host/`) does not start the location.
-        Some(i) if !line[..i].contains("://") => (&line[..i], &line[i + 1..]),
+        Some(i) if !text::contains(&line[..i], "://") => (&line[..i], &line[i + 1..]),
         _ => ("", line),
     };
     let loc = loc.trim();
@@ -133,7 +134,7 @@ fn parse_gecko(line: &str) -> Option<Frame> {
     }
     // A message line such as `Error code:1234` is not a bare location.
     if func.is_empty()
-        && !line.contains('@')
+        && !line.as_bytes().contains(&b'@')
         && !location(loc).native
         && loc.contains(char::is_whitespace)
     {
@@ -237,7 +238,7 @@ fn location(loc: &str) -> Location<'_> {
     }
     // SpiderMonkey eval: `url line 26 > eval line 2 > eval:1:30` ->
     // the calling script and its line; the eval's own position is dropped.
-    if let Some(i) = loc.find(" line ") {
+    if let Some(i) = text::find(loc, " line ") {
         let rest = &loc[i + 6..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits > 0 && rest[digits..].starts_with(" > ") {
@@ -280,8 +281,8 @@ fn is_location(loc: &str) -> bool {
     let l = location(loc);
     l.positioned
         || l.native
-        || loc.contains("://")
-        || loc.contains("wasm-function[")
+        || text::contains(loc, "://")
+        || text::contains(loc, "wasm-function[")
         || loc == "[wasm code]"
 }
 

@@ -1,0 +1,108 @@
+//! Substring search for the agent's few needs (a URL's `://`, user-agent
+//! tokens, stack-frame separators, the site's literal mask patterns).
+//!
+//! `str::find` and its kin with a `&str` pattern build a Two-Way searcher,
+//! ~4 KB of code in the shipped module. These scan for the needle's first byte
+//! and compare from there: at worst length × needle length byte comparisons,
+//! for inputs the agent caps (strings at a few kilobytes, patterns at 200
+//! bytes). A valid UTF-8 needle can only match at a character boundary, so
+//! every offset returned can be sliced at.
+
+/// Byte offset of the first `needle` in `hay` at or after `from`.
+fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else { return (from <= hay.len()).then_some(from) };
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut i = from;
+    while i <= last_start {
+        i += hay[i..=last_start].iter().position(|&b| b == first)?;
+        if &hay[i + 1..i + needle.len()] == rest {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Byte offset of the first `needle` in `hay`.
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    find_from(hay.as_bytes(), needle.as_bytes(), 0)
+}
+
+/// Byte offset of the last `needle` in `hay`.
+pub fn rfind(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let mut i = h.len().checked_sub(n.len())?;
+    loop {
+        if &h[i..i + n.len()] == n {
+            return Some(i);
+        }
+        i = i.checked_sub(1)?;
+    }
+}
+
+pub fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// `hay` around the first `needle`.
+pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let i = find(hay, needle)?;
+    Some((&hay[..i], &hay[i + needle.len()..]))
+}
+
+/// Byte offsets of every `needle` in `hay`, left to right, not overlapping.
+pub fn match_offsets<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let i = find_from(hay.as_bytes(), needle.as_bytes(), from)?;
+        from = i + needle.len().max(1);
+        Some(i)
+    })
+}
+
+/// `hay` with every `from` replaced by `to` (`from` not empty).
+pub fn replace(hay: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(hay.len());
+    let mut last = 0;
+    for i in match_offsets(hay, from) {
+        out.push_str(&hay[last..i]);
+        out.push_str(to);
+        last = i + from.len();
+    }
+    out.push_str(&hay[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    // Small alphabets (with multi-byte characters) so that needles occur.
+    const HAY: &str = "[ab:/é😀 ]{0,24}";
+    const NEEDLE: &str = "[ab:/é😀 ]{1,4}";
+
+    proptest! {
+        #[test]
+        fn agrees_with_the_standard_library(hay in HAY, needle in NEEDLE) {
+            prop_assert_eq!(find(&hay, &needle), hay.find(needle.as_str()));
+            prop_assert_eq!(rfind(&hay, &needle), hay.rfind(needle.as_str()));
+            prop_assert_eq!(contains(&hay, &needle), hay.contains(needle.as_str()));
+            prop_assert_eq!(split_once(&hay, &needle), hay.split_once(needle.as_str()));
+            prop_assert_eq!(match_offsets(&hay, &needle).collect::<Vec<_>>(), hay.match_indices(needle.as_str()).map(|(i, _)| i).collect::<Vec<_>>());
+            prop_assert_eq!(replace(&hay, &needle, "<>"), hay.replace(needle.as_str(), "<>"));
+        }
+    }
+
+    #[test]
+    fn edges() {
+        assert_eq!(find("", "a"), None);
+        assert_eq!(rfind("", "a"), None);
+        assert_eq!(find("a", "ab"), None);
+        assert_eq!(find("abc", ""), Some(0));
+        assert_eq!(rfind("abc", ""), Some(3));
+        assert_eq!(find("https://x", "://"), Some(5));
+        assert_eq!(rfind("f (a) (b.js:1:2)", " ("), Some(5));
+        assert_eq!(replace("aaaa", "aa", "b"), "bb");
+    }
+}
