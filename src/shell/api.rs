@@ -115,6 +115,13 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     Ok(())
 }
 
+/// A promise of `f`'s result. One instantiation of `future_to_promise` for
+/// every export that returns a promise (each costs ~1.5 KB of code).
+fn promise(f: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
+    let f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> = Box::pin(f);
+    wasm_bindgen_futures::future_to_promise(f)
+}
+
 /// Reads the time zone once, for this and every later event.
 pub(super) fn ensure_timezone() {
     if with_agent(|a| a.pipeline.has_timezone()) == Some(false) {
@@ -130,7 +137,7 @@ pub(super) fn ensure_timezone() {
 pub fn shutdown() -> js_sys::Promise {
     pages::stop(page::now_ms());
     let flushed = flush();
-    wasm_bindgen_futures::future_to_promise(async move {
+    promise(async move {
         let acknowledged = wasm_bindgen_futures::JsFuture::from(flushed).await.unwrap_or(JsValue::from(0));
         AGENT.with(|a| {
             if let Some(agent) = a.try_borrow_mut().ok().and_then(|mut a| a.take()) {
@@ -256,7 +263,7 @@ fn members_of(v: &JsValue, depth: u32) -> Map {
 #[wasm_bindgen]
 pub fn flush() -> js_sys::Promise {
     with_agent(|a| a.pipeline.report_suppressed(page::now_ms()));
-    wasm_bindgen_futures::future_to_promise(async { Ok(JsValue::from(delivery::flush().await)) })
+    promise(async { Ok(JsValue::from(delivery::flush().await)) })
 }
 
 /// Grants or denies consent categories (`"analytics"`, `["analytics", "marketing"]`,
@@ -333,7 +340,7 @@ pub fn forget() -> js_sys::Promise {
     });
     delivery::erase();
     consent::erase_local();
-    wasm_bindgen_futures::future_to_promise(async move {
+    promise(async move {
         let Some((Some(url), ids)) = target else { return Ok(JsValue::from_f64(-1.0)) };
         let subjects = js_sys::Array::new();
         for id in &ids {
