@@ -50,17 +50,21 @@ pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> 
     Some((&hay[..i], &hay[i + needle.len()..]))
 }
 
-/// Byte offsets of every `needle` in `hay`, left to right, not overlapping.
+/// Byte offsets of every `needle` in `hay`, left to right, not overlapping;
+/// none for an empty needle (so that `replace` never cuts a character).
 pub fn match_offsets<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
     let mut from = 0;
     std::iter::from_fn(move || {
+        if needle.is_empty() {
+            return None;
+        }
         let i = find_from(hay.as_bytes(), needle.as_bytes(), from)?;
         from = i + needle.len().max(1);
         Some(i)
     })
 }
 
-/// `hay` with every `from` replaced by `to` (`from` not empty).
+/// `hay` with every `from` replaced by `to`; unchanged for an empty `from`.
 pub fn replace(hay: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(hay.len());
     let mut last = 0;
@@ -104,5 +108,8 @@ mod tests {
         assert_eq!(find("https://x", "://"), Some(5));
         assert_eq!(rfind("f (a) (b.js:1:2)", " ("), Some(5));
         assert_eq!(replace("aaaa", "aa", "b"), "bb");
+        // An empty pattern matches nowhere: no character is cut apart.
+        assert_eq!(replace("é😀", "", "x"), "é😀");
+        assert_eq!(match_offsets("é", "").count(), 0);
     }
 }
