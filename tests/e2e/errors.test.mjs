@@ -30,6 +30,17 @@ async function openFixture(context, { csp, page: pageName = 'errors.html' } = {}
   });
   await context.route(`${collector.base}/api/fail`, (route) => route.fulfill({ status: 503, body: 'down' }));
   const page = await context.newPage();
+  if (pageName === 'errors.html') {
+    // early.js must throw before the agent is ready (the loader's stub then
+    // records it): the agent's module is held until the stub has the error.
+    // Without this, a slow fixture route let the agent start first.
+    await page.route('**/pkg/agent.min.js', async (route) => {
+      await page
+        .waitForFunction(() => (window.telemetry?.e || []).some((x) => /early boom/.test(x.message)), null, { timeout: 10_000 })
+        .catch(() => {});
+      await route.continue();
+    });
+  }
   const bodies = captureBatches(page);
   await page.goto(`${collector.base}/fixture/${pageName}`);
   if (pageName === 'errors.html') {
