@@ -807,12 +807,7 @@ fn mask(event: &mut Event, rules: &SiteRules, context_url_done: bool) {
 /// Masks a URL except its scheme and host: the site's own host (even an IP
 /// literal) is not personal data; credentials, path, query and fragment may be.
 pub fn mask_url(m: &Masker, url: &mut String) {
-    // A byte search: `str::find` with a string pattern builds a searcher on
-    // every call, a tenth of track()'s cost.
-    let host_end = url
-        .as_bytes()
-        .windows(3)
-        .position(|w| w == b"://")
+    let host_end = crate::core::text::find(url, "://")
         .map(|i| i + 3)
         .map(|start| start + url.as_bytes()[start..].iter().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(url.len() - start));
     match host_end {

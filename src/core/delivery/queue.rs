@@ -301,16 +301,14 @@ struct Shared<'a> {
 /// not; it is then sent as it is). Writing `head`, both fields and `}` back
 /// gives the event's text exactly, whatever the slices hold.
 fn shared_of(e: &str) -> Option<Shared<'_>> {
-    const CONTEXT: &[u8] = b",\"context\":";
-    const METADATA: &[u8] = b",\"metadata\":";
+    const CONTEXT: &str = ",\"context\":";
+    const METADATA: &str = ",\"metadata\":";
     if !(e.starts_with("{\"kind\":\"analytics\"") || e.starts_with("{\"kind\":\"metric\"")) || !e.ends_with('}') {
         return None;
     }
-    // Byte searches from the end: `str::rfind` builds a searcher per call.
-    let last = |s: &str, pat: &[u8]| s.as_bytes().windows(pat.len()).rposition(|w| w == pat);
-    let c = last(e, CONTEXT)?;
+    let c = crate::core::text::rfind(e, CONTEXT)?;
     let tail = &e[c + CONTEXT.len()..e.len() - 1];
-    let m = last(tail, METADATA)?;
+    let m = crate::core::text::rfind(tail, METADATA)?;
     Some(Shared { head: &e[..c], context: &tail[..m], metadata: &tail[m + METADATA.len()..] })
 }
 

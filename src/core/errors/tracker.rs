@@ -292,20 +292,10 @@ fn draft_tags(tags: VecMap<String>, source: &ErrorSource, url: Option<String>, h
 }
 
 /// `n` in decimal, without the formatting machinery.
-fn decimal(mut n: u16) -> String {
-    let mut digits = [0u8; 5];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    digits.get(i..).unwrap_or(&[]).iter().map(|&d| char::from(d)).collect()
+fn decimal(n: u16) -> String {
+    let mut s = String::new();
+    crate::core::model::write_u64(&mut s, n as u64);
+    s
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
