@@ -397,6 +397,8 @@ function interactionsOf(tab) {
 
 /** An INP and an Event Timing duration from the same entry (both are the entry's `duration`). */
 const near = (a, b) => Math.abs(a - b) < 1;
+/** How far two coarsened clock readings of the same span may drift apart, in ms. */
+const CLOCK_STEPS = 0.5;
 
 test('INP with handlers blocking for different times', async () => {
   const { ours, oracle, extra: seen } = await run('INP, few interactions', 'inp', async (tab) => {
@@ -422,7 +424,9 @@ test('INP with handlers blocking for different times', async () => {
   const a = event.attribution;
   // The handlers block for the time in their ids (b60, b180, b320); the field's for none.
   const blocked = Number(String(longest.target).slice(1)) || 0;
-  assert.ok(a.processingDuration >= blocked, `the handler's time is processing (${a.processingDuration} for #${longest.target})`);
+  // Both clocks are coarsened (100 µs steps, with jitter, on a page that is not cross-origin isolated):
+  // the handler's own performance.now() and the entry's processingStart/End can disagree by a step or two.
+  assert.ok(a.processingDuration >= blocked - CLOCK_STEPS, `the handler's time is processing (${a.processingDuration} for #${longest.target})`);
   assert.ok(Math.abs(a.inputDelay + a.processingDuration + a.presentationDelay - event.value) < 1e-6, 'the three phases add up to INP');
 });
 
