@@ -450,7 +450,8 @@ test('bad input never throws: each call is cleaned or refused as documented, and
     const [outcome, name, check] = table[r.label];
     rows.push({ input: r.label, threw: r.threw ?? 'no', returned: r.returned, outcome, ms: r.ms.toFixed(2) });
     assert.equal(r.threw, null, `${r.label} threw`);
-    assert.ok(r.ms < 250, `${r.label} took ${r.ms} ms`);
+    // A bound, not a timing: every call takes a few ms; a stalled machine must not fail it, a call that walks 100,000 levels or copies 1 MB per key would.
+    assert.ok(r.ms < 1000, `${r.label} took ${r.ms} ms`);
     const counts = { rejected: r.rejected, invalid: r.invalid, cleaned: r.cleaned };
     const want = { rejected: 0, invalid: 0, cleaned: 0 };
     if (outcome !== 'accepted') want[outcome] = 1;
