@@ -14,7 +14,7 @@ use crate::core::delivery::{OutgoingBatch, Queue, QueueStats};
 use crate::core::errors::{ErrorConfig, ErrorStats, ErrorTracker, RawError};
 use crate::core::model::{Breadcrumb, ErrorContext, ErrorEvent, MonitoringMetric, Unit};
 use crate::core::privacy::{Masker, SiteRules, REDACTED};
-use crate::core::model::{AnalyticsEvent, Event, EventContext, EventMetadata, Source};
+use crate::core::model::{AnalyticsEvent, Event, EventContext, EventMetadata, SharedContext, Source};
 use crate::core::pageview::{self, Leave};
 use crate::core::sampling;
 use crate::core::session::Sessions;
@@ -105,17 +105,19 @@ pub struct Pipeline {
     session_id: String,
     sessions: Option<Sessions>,
     session_rotated: bool,
-    /// The last context URL masked, and its masked form.
-    masked_url: Option<(String, String)>,
+    /// The last context made ready to send: the one events carried (held, so
+    /// that its address is not reused), whether campaign data was allowed,
+    /// and its stripped and masked copy. Most events of a page share one.
+    prepared: Option<(SharedContext, bool, SharedContext)>,
     user_id: Option<String>,
     tags: VecMap<String>,
-    context: EventContext,
+    context: SharedContext,
     sampled_in: bool,
     consent: Consent,
     categories: CategoryMap,
     held: VecDeque<(Event, DataKind)>,
     /// The last context and metadata that passed validation.
-    validated_shared: Option<(EventContext, EventMetadata)>,
+    validated_shared: Option<(SharedContext, EventMetadata)>,
     errors: ErrorTracker,
     queue: Queue,
     /// Events still to come in before a full queue is signalled again (0: at once).
@@ -147,10 +149,10 @@ impl Pipeline {
             session_id,
             sessions: None,
             session_rotated: false,
-            masked_url: None,
+            prepared: None,
             user_id: None,
             tags: VecMap::new(),
-            context,
+            context: SharedContext::new(context),
             sampled_in,
             consent,
             categories,
@@ -349,7 +351,7 @@ impl Pipeline {
             user_id: None,
             session_id: self.session_id.clone(),
             timestamp: now,
-            context: self.context.clone(),
+            context: SharedContext::clone(&self.context),
             metadata: self.metadata(),
         })
     }
@@ -374,7 +376,7 @@ impl Pipeline {
             user_id: self.user_id.clone(),
             session_id: self.session_id.clone(),
             timestamp: now,
-            context: self.context.clone(),
+            context: SharedContext::clone(&self.context),
             metadata: self.metadata(),
         });
         self.accept(event, DataKind::Vital)
@@ -415,7 +417,7 @@ impl Pipeline {
 
     /// The page's URL changed (a single-page-app navigation, say).
     pub fn set_url(&mut self, url: String) {
-        self.context.url = Some(url);
+        SharedContext::make_mut(&mut self.context).url = Some(url);
     }
 
     fn metadata(&self) -> EventMetadata {
@@ -457,7 +459,7 @@ impl Pipeline {
             session_id: self.session_id.clone(),
             timestamp: now,
             properties,
-            context: self.context.clone(),
+            context: SharedContext::clone(&self.context),
             metadata: self.metadata(),
         });
         self.accept(event, kind)
@@ -505,7 +507,7 @@ impl Pipeline {
         }
         // The context and metadata are the same for most events of a page: checked
         // once per change (their URL and version checks were a fifth of track()).
-        let known = matches!((&self.validated_shared, event.shared()), (Some((c, m)), Some((ec, em))) if c == ec && m == em);
+        let known = matches!((&self.validated_shared, event.shared()), (Some((c, m)), Some((ec, em))) if (SharedContext::ptr_eq(c, ec) || **c == **ec) && m == em);
         let checked = if known { event.validate_except_shared() } else { event.validate() };
         if let Err(e) = checked {
             self.invalid += 1;
@@ -536,22 +538,41 @@ impl Pipeline {
         if !self.consent.allows(self.categories.of(DataKind::Identity)) {
             strip_identity(&mut event);
         }
-        if !self.consent.allows(self.categories.of(DataKind::Campaign)) {
+        let campaign = self.consent.allows(self.categories.of(DataKind::Campaign));
+        if !campaign {
             strip_campaign(&mut event);
         }
-        // Most events of a page carry the same context URL: it is masked once.
-        let cached = match (context_url(&mut event), &self.masked_url) {
-            (Some(Some(u)), Some((raw, masked))) if u == raw => Some(masked.clone()),
-            _ => None,
-        };
-        let raw = if cached.is_none() { context_url(&mut event).and_then(|u| u.clone()) } else { None };
-        mask(&mut event, &self.config.site_rules, cached.is_some());
-        match (cached, context_url(&mut event)) {
-            (Some(masked), Some(u)) => *u = Some(masked),
-            (None, Some(Some(masked))) => self.masked_url = raw.map(|r| (r, masked.clone())),
-            _ => {}
+        if let Some(ctx) = shared_context(&mut event) {
+            *ctx = self.prepared_context(ctx, campaign);
         }
+        mask(&mut event, &self.config.site_rules);
         self.queue.push(event);
+    }
+
+    /// The context as it is sent: campaign parameters out of its URLs unless
+    /// allowed, personal data masked. Made once per context, not per event.
+    fn prepared_context(&mut self, raw: &SharedContext, campaign: bool) -> SharedContext {
+        if let Some((r, c, ready)) = &self.prepared {
+            if SharedContext::ptr_eq(r, raw) && *c == campaign {
+                return SharedContext::clone(ready);
+            }
+        }
+        let mut ctx = EventContext::clone(raw);
+        if !campaign {
+            for u in [&mut ctx.url, &mut ctx.referrer].into_iter().flatten() {
+                strip_campaign_url(u);
+            }
+        }
+        let m = Masker::default();
+        let rules = &self.config.site_rules;
+        for u in [&mut ctx.url, &mut ctx.referrer].into_iter().flatten() {
+            rules.protect(u);
+            mask_url(&m, u);
+            rules.finish(u);
+        }
+        let ready = SharedContext::new(ctx);
+        self.prepared = Some((SharedContext::clone(raw), campaign, SharedContext::clone(&ready)));
+        ready
     }
 
     /// Whether enough is queued for a full batch (send now, not at the next tick).
@@ -648,18 +669,14 @@ impl Pipeline {
             return;
         }
         let fill = |event: &mut Event| {
-            let ctx = match event {
-                Event::Analytics(e) => &mut e.context,
-                Event::Metric(e) => &mut e.context,
-                Event::Error(_) => return,
-            };
+            let Some(ctx) = shared_context(event) else { return };
             if ctx.timezone.is_none() {
-                ctx.timezone = Some(timezone.clone());
+                SharedContext::make_mut(ctx).timezone = Some(timezone.clone());
             }
         };
         self.held.iter_mut().for_each(|(e, _)| fill(e));
         self.queue.events_mut().for_each(fill);
-        self.context.timezone = Some(timezone);
+        SharedContext::make_mut(&mut self.context).timezone = Some(timezone);
     }
 
     /// The oldest `max` queued events, serialised, out of the queue, for
@@ -703,18 +720,18 @@ impl Pipeline {
 /// Masks personal data in every free-text field of the event: properties,
 /// URLs, messages, stacks, tags and attribution. Ids and the user agent stay.
 /// The site's rules run around the detectors (see [`SiteRules`]).
-/// The context URL of an analytics event or a metric.
-fn context_url(event: &mut Event) -> Option<&mut Option<String>> {
+/// The shared context of an analytics event or a metric (errors carry their own).
+fn shared_context(event: &mut Event) -> Option<&mut SharedContext> {
     match event {
-        Event::Analytics(e) => Some(&mut e.context.url),
-        Event::Metric(e) => Some(&mut e.context.url),
+        Event::Analytics(e) => Some(&mut e.context),
+        Event::Metric(e) => Some(&mut e.context),
         Event::Error(_) => None,
     }
 }
 
-/// `context_url_done`: the context URL (of an analytics event or a metric)
-/// is masked already.
-fn mask(event: &mut Event, rules: &SiteRules, context_url_done: bool) {
+/// The shared context of analytics events and metrics is left to
+/// [`Pipeline::prepared_context`].
+fn mask(event: &mut Event, rules: &SiteRules) {
     let m = Masker::default();
     let text = |s: &mut String| {
         rules.protect(s);
@@ -731,16 +748,6 @@ fn mask(event: &mut Event, rules: &SiteRules, context_url_done: bool) {
         mask_url(&m, s);
         rules.finish(s);
     };
-    let ctx_urls = |u: &mut Option<String>, referrer: &mut Option<String>| {
-        if !context_url_done {
-            if let Some(s) = u {
-                url(s);
-            }
-        }
-        if let Some(s) = referrer {
-            url(s);
-        }
-    };
     match event {
         Event::Analytics(e) => {
             let page_view = e.event == PAGE_VIEW;
@@ -756,7 +763,6 @@ fn mask(event: &mut Event, rules: &SiteRules, context_url_done: bool) {
                     }
                 }
             }
-            ctx_urls(&mut e.context.url, &mut e.context.referrer);
         }
         Event::Error(e) => {
             text(&mut e.message);
@@ -799,7 +805,6 @@ fn mask(event: &mut Event, rules: &SiteRules, context_url_done: bool) {
                     }
                 }
             }
-            ctx_urls(&mut e.context.url, &mut e.context.referrer);
         }
     }
 }
@@ -832,26 +837,28 @@ fn strip_identity(event: &mut Event) {
     }
 }
 
-/// Campaign data: `utm_*` properties, and `utm_*` parameters of the URLs.
-fn strip_campaign(event: &mut Event) {
-    fn strip(url: &mut String) {
-        if let std::borrow::Cow::Owned(s) = pageview::strip_campaign_params(url) {
-            *url = s;
-        }
+fn strip_campaign_url(url: &mut String) {
+    if let std::borrow::Cow::Owned(s) = pageview::strip_campaign_params(url) {
+        *url = s;
     }
-    let (url, referrer) = match event {
+}
+
+/// Campaign data: `utm_*` properties, and `utm_*` parameters of the URLs (the
+/// shared context's are left to [`Pipeline::prepared_context`]).
+fn strip_campaign(event: &mut Event) {
+    match event {
         Event::Analytics(e) => {
             e.properties.retain(|k, _| !k.starts_with("utm_"));
             if let Some(Value::String(r)) = e.properties.get_mut("referrer") {
-                strip(r);
+                strip_campaign_url(r);
             }
-            (&mut e.context.url, &mut e.context.referrer)
         }
-        Event::Metric(e) => (&mut e.context.url, &mut e.context.referrer),
-        Event::Error(e) => (&mut e.context.url, &mut None),
-    };
-    for u in [url, referrer].into_iter().flatten() {
-        strip(u);
+        Event::Metric(_) => {}
+        Event::Error(e) => {
+            if let Some(u) = &mut e.context.url {
+                strip_campaign_url(u);
+            }
+        }
     }
 }
 
@@ -902,7 +909,7 @@ mod tests {
             .events
             .into_iter()
             .map(|e| match e.unwrap() {
-                Event::Analytics(a) => a.context.url.unwrap(),
+                Event::Analytics(a) => a.context.url.clone().unwrap(),
                 _ => panic!("not analytics"),
             })
             .collect();
@@ -1323,7 +1330,7 @@ mod tests {
             assert_eq!(e.properties["referrer"], "https://news.example/today");
             assert_eq!(e.properties["referrerDomain"], "news.example");
             assert_eq!(e.properties["navigation"], "initial");
-            let url = e.context.url.unwrap();
+            let url = e.context.url.clone().unwrap();
             if campaign {
                 assert_eq!(e.properties["utm_source"], "news");
                 assert_eq!(e.properties["utm_campaign"], "spring");
@@ -1333,6 +1340,35 @@ mod tests {
                 assert_eq!(url, "https://shop.example/?ref=1", "campaign parameters leave the URL too");
             }
         }
+    }
+
+    #[test]
+    fn the_shared_context_is_made_ready_once_and_again_when_campaign_consent_changes() {
+        let ctx = EventContext {
+            url: Some("https://shop.example/u/jane@example.com?utm_source=news&ref=1".into()),
+            referrer: Some("https://mail.example/?to=jane@example.com&utm_medium=mail".into()),
+            ..context()
+        };
+        let mut p = Pipeline::new(config(|_| {}), "s".into(), ctx, Consent::new(Decision::Granted, Decision::Denied, false), 0.0);
+        p.track("before", Map::new(), NOW).unwrap();
+        p.track("before_again", Map::new(), NOW).unwrap();
+        p.set_consent(&[Category::Marketing], Decision::Granted);
+        p.track("granted", Map::new(), NOW).unwrap();
+        p.set_consent(&[Category::Marketing], Decision::Denied);
+        p.track("denied", Map::new(), NOW).unwrap();
+        let got: Vec<(String, String, String)> = analytics(&mut p)
+            .into_iter()
+            .map(|e| (e.event.clone(), e.context.url.clone().unwrap(), e.context.referrer.clone().unwrap()))
+            .collect();
+        let stripped = ("https://shop.example/u/[EMAIL]?ref=1".to_string(), "https://mail.example/?to=[EMAIL]".to_string());
+        let kept = ("https://shop.example/u/[EMAIL]?utm_source=news&ref=1".to_string(), "https://mail.example/?to=[EMAIL]&utm_medium=mail".to_string());
+        let want = [("before", &stripped), ("before_again", &stripped), ("granted", &kept), ("denied", &stripped)];
+        assert_eq!(got.len(), want.len());
+        for ((name, url, referrer), (w_name, (w_url, w_referrer))) in got.iter().zip(want) {
+            assert_eq!((name.as_str(), url, referrer), (w_name, w_url, w_referrer));
+        }
+        // The pipeline's own context stays as the page gave it.
+        assert_eq!(p.context.url.as_deref(), Some("https://shop.example/u/jane@example.com?utm_source=news&ref=1"));
     }
 
     #[test]

@@ -338,7 +338,7 @@ mod tests {
             session_id: "s1".into(),
             timestamp: 1_700_000_000_000 + n as u64,
             properties,
-            context: EventContext::default(),
+            context: EventContext::default().into(),
             metadata: EventMetadata {
                 version: "1.0.0".into(),
                 environment: Environment::Production,

@@ -1,4 +1,4 @@
-use super::{check_id, check_timestamp, EventContext, EventMetadata, MAX_NAME_LEN};
+use super::{check_id, check_timestamp, EventMetadata, SharedContext, MAX_NAME_LEN};
 use crate::core::validate::{Checker, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use crate::core::value::Map;
@@ -14,7 +14,7 @@ pub struct AnalyticsEvent {
     pub session_id: String,
     pub timestamp: u64,
     pub properties: Map,
-    pub context: EventContext,
+    pub context: SharedContext,
     pub metadata: EventMetadata,
 }
 

@@ -34,6 +34,10 @@ pub struct EventContext {
     pub language: Option<String>,
 }
 
+/// A page's context, shared by its events: an event takes a reference to the
+/// pipeline's, not a copy of its nine strings (a fifth of `track()`'s allocations).
+pub type SharedContext = std::sync::Arc<EventContext>;
+
 /// Longest language tag accepted.
 pub const MAX_LANGUAGE_LEN: usize = 35;
 

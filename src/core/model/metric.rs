@@ -1,4 +1,4 @@
-use super::{check_id, check_timestamp, EventContext, EventMetadata, MAX_NAME_LEN};
+use super::{check_id, check_timestamp, EventMetadata, SharedContext, MAX_NAME_LEN};
 use crate::core::validate::{Checker, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use crate::core::value::Map;
@@ -41,7 +41,7 @@ pub struct MonitoringMetric {
     pub user_id: Option<String>,
     pub session_id: String,
     pub timestamp: u64,
-    pub context: EventContext,
+    pub context: SharedContext,
     pub metadata: EventMetadata,
 }
 

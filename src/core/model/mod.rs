@@ -16,7 +16,7 @@ mod write;
 
 pub use analytics::AnalyticsEvent;
 pub use batch::{Batch, ParsedBatch, BATCH_VERSION};
-pub use context::{Device, EventContext, MAX_LANGUAGE_LEN};
+pub use context::{Device, EventContext, SharedContext, MAX_LANGUAGE_LEN};
 pub use error::{Breadcrumb, ErrorCategory, ErrorContext, ErrorEvent, Severity};
 pub use metadata::{Environment, EventMetadata, Source};
 pub use metric::{MonitoringMetric, Rating, Unit};
@@ -98,7 +98,7 @@ impl Event {
 
     /// The context and metadata that every analytics event and metric of a
     /// page shares (errors have their own).
-    pub fn shared(&self) -> Option<(&EventContext, &EventMetadata)> {
+    pub fn shared(&self) -> Option<(&SharedContext, &EventMetadata)> {
         match self {
             Event::Analytics(e) => Some((&e.context, &e.metadata)),
             Event::Metric(e) => Some((&e.context, &e.metadata)),

@@ -75,7 +75,7 @@ fn metric_values_must_be_finite_and_percentages_bounded() {
         user_id: None,
         session_id: "s".into(),
         timestamp: NOW,
-        context: EventContext::default(),
+        context: EventContext::default().into(),
         metadata: serde_json::from_value(meta()).unwrap(),
     };
     assert_eq!(Event::Metric(m).validate().unwrap_err().fields(), vec!["delta", "value"]);

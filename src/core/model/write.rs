@@ -398,7 +398,7 @@ mod tests {
                 session_id: "s-1".into(),
                 timestamp: 1_700_000_000_000,
                 properties: if full { props() } else { Map::new() },
-                context: ctx(full),
+                context: ctx(full).into(),
                 metadata: meta(full),
             }));
             for (rating, unit) in [(Rating::Good, Unit::Ms), (Rating::NeedsImprovement, Unit::Score), (Rating::Poor, Unit::Bytes)] {
@@ -414,7 +414,7 @@ mod tests {
                     user_id: full.then(|| "u-1".into()),
                     session_id: "s-1".into(),
                     timestamp: 5,
-                    context: ctx(full),
+                    context: ctx(full).into(),
                     metadata: meta(full),
                 }));
             }
