@@ -111,12 +111,15 @@ async fn a_rejected_batch_is_dropped_and_counted() {
     .unwrap();
     assert!(api::track("first", obj(&[("n", JsValue::from_f64(1.0))])));
     assert!(api::track("second", JsValue::UNDEFINED));
-    assert!(!api::track("arr", js_sys::Array::new().into()), "properties must be an object");
+    // agent.js hands the common case over as a flat member list (clean.js's flatMembers).
+    let flat = js_sys::Array::of2(&"n".into(), &JsValue::from_f64(2.0));
+    assert!(api::track("flat", flat.into()));
+    assert!(!api::track("num", JsValue::from_f64(5.0)), "properties must be an object or a member list");
     let acked = JsFuture::from(api::flush()).await.unwrap();
     assert_eq!(acked.as_f64(), Some(0.0));
-    assert_eq!(stat("accepted"), 2.0);
-    // The two events the endpoint refused and the refused call.
-    assert_eq!(stat("rejected"), 3.0);
+    assert_eq!(stat("accepted"), 3.0);
+    // The three events the endpoint refused and the refused call.
+    assert_eq!(stat("rejected"), 4.0);
     assert_eq!(stat("pending"), 0.0);
     assert_eq!(stat("retried"), 0.0);
     assert_eq!(stat("sent"), 0.0);

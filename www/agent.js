@@ -2,7 +2,7 @@
 // Every call is guarded: nothing the agent does may throw into the page. A trap
 // inside the wasm module (a Rust panic) disables the agent; the page carries on.
 import initWasm, * as wasm from './pkg/agent_wasm.js';
-import { cleanProperties, cleanValue } from './clean.js';
+import { cleanProperties, cleanValue, flatMembers } from './clean.js';
 import { instrumentNavigation } from './navigation.js';
 
 const MAX_EARLY_CALLS = 500;
@@ -145,13 +145,22 @@ function cleaned(what, value) {
   return r.value;
 }
 
+/**
+ * Properties as the module reads them (track, identify, breadcrumb data): in
+ * the common case the members as a flat array, with no object built for them;
+ * otherwise the cleaned object (or null: refused).
+ */
+function members(what, value) {
+  return flatMembers(value) || cleaned(what, value);
+}
+
 /** Records a named event with a properties object. Returns whether it was accepted (false before init). */
 export function track(name, properties) {
   if (typeof name !== 'string') {
     rejected('track: the event name must be a string; the call was refused');
     return false;
   }
-  const props = cleaned('track', properties);
+  const props = members('track', properties);
   if (props === null) return false;
   let ok = false;
   if (state === 'ready') {
@@ -197,7 +206,7 @@ export function identify(userId, traits) {
     rejected('identify: the user id must be a string or null; the call was refused');
     return false;
   }
-  const t = traits === undefined || traits === null ? undefined : cleaned('identify', traits);
+  const t = traits === undefined || traits === null ? undefined : members('identify', traits);
   if (t === null) return false;
   return deferOrRun('identify', [userId, t], false);
 }
@@ -328,7 +337,7 @@ export function captureMessage(message, severity) {
 /** Adds a breadcrumb: `{ category, message, data }`. */
 export function addBreadcrumb(crumb) {
   const c = crumb && typeof crumb === 'object' ? crumb : {};
-  const data = c.data === undefined ? undefined : cleaned('addBreadcrumb', c.data);
+  const data = c.data === undefined ? undefined : members('addBreadcrumb', c.data);
   return deferOrRun('addBreadcrumb', [typeof c.category === 'string' && c.category ? c.category : 'manual', typeof c.message === 'string' ? c.message : undefined, data || undefined], false);
 }
 

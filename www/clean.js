@@ -45,8 +45,12 @@ export function cleanProperties(input) {
     // A revoked proxy: not readable at all.
   }
   if (!isObject) return null;
-  const flat = flatCopy(input);
-  if (flat) return { value: flat, problems: NONE };
+  const flat = flatMembers(input);
+  if (flat) {
+    const value = {};
+    for (let i = 0; i < flat.length; i += 2) value[flat[i]] = flat[i + 1];
+    return { value, problems: NONE };
+  }
   const r = cleanValue(input);
   const value = r.value && typeof r.value === 'object' && !Array.isArray(r.value) ? r.value : {};
   return { value, problems: r.problems };
@@ -56,17 +60,19 @@ const NONE = Object.freeze([]);
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
- * The common case, copied without cleanValue's machinery: a plain object of
+ * The common case, read without cleanValue's machinery: a plain object of
  * primitive members that need no cleaning (strings within the limits and
- * well-formed, finite numbers, booleans, null; `undefined` left out). Returns
- * `null` for anything else, which cleanValue then handles (and reports).
+ * well-formed, finite numbers, booleans, null; `undefined` left out), as its
+ * members in a flat array `[key, value, key, value, ...]`: what the module
+ * reads, with no object built for it. Returns `null` for anything else, which
+ * cleanValue then handles (and reports).
  */
-function flatCopy(input) {
+export function flatMembers(input) {
   try {
+    if (input === null || typeof input !== 'object') return null;
     const proto = Object.getPrototypeOf(input);
     if (proto !== Object.prototype && proto !== null) return null;
-    const out = {};
-    let keys = 0;
+    const out = [];
     let budget = LIMITS.maxBytes - 2;
     for (const k in input) {
       if (!hasOwn.call(input, k)) continue;
@@ -89,10 +95,10 @@ function flatCopy(input) {
           if (v !== null) return null;
           budget -= 4;
       }
-      if (++keys > LIMITS.maxKeys || k.length > LIMITS.maxKeyChars || k === '__proto__' || SURROGATE.test(k)) return null;
+      if (out.length >= 2 * LIMITS.maxKeys || k.length > LIMITS.maxKeyChars || k === '__proto__' || SURROGATE.test(k)) return null;
       budget -= k.length + 3;
       if (budget < 0) return null;
-      out[k] = v;
+      out.push(k, v);
     }
     return out;
   } catch (_) {

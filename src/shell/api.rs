@@ -203,12 +203,14 @@ pub fn track(name: &str, properties: JsValue) -> bool {
 }
 
 fn to_properties(value: &JsValue) -> Option<Map> {
-    // agent.js hands over a cleaned object (clean.js) or nothing.
-    if !value.is_object() || js_sys::Array::is_array(value) {
-        if value.is_undefined() || value.is_null() {
-            return Some(Map::new());
-        }
-        return None;
+    // agent.js hands over the members as a flat list `[key, value, ...]` (the
+    // common case: clean.js's flatMembers), a cleaned object, or nothing.
+    if js_sys::Array::is_array(value) {
+        let list = value.unchecked_ref::<js_sys::Array>();
+        return Some(read_members(list, list, list.length() / 2, 2, 0));
+    }
+    if !value.is_object() {
+        return (value.is_undefined() || value.is_null()).then(Map::new);
     }
     Some(members_of(value, 0))
 }
@@ -249,10 +251,17 @@ fn json_of(v: &JsValue, depth: u32) -> Value {
 fn members_of(v: &JsValue, depth: u32) -> Map {
     let object = v.unchecked_ref::<js_sys::Object>();
     let (keys, values) = (js_sys::Object::keys(object), js_sys::Object::values(object));
+    read_members(&keys, &values, keys.length().min(values.length()), 1, depth)
+}
+
+/// `count` members, the i-th key at `keys[i * step]` and its value at
+/// `values[i * step + step - 1]`: an object's keys and values (step 1), or a
+/// flat list `[key, value, ...]` as both (step 2).
+fn read_members(keys: &js_sys::Array, values: &js_sys::Array, count: u32, step: u32, depth: u32) -> Map {
     let mut map = Map::new();
-    for i in 0..keys.length().min(values.length()) {
-        if let Some(k) = keys.get(i).as_string() {
-            map.insert(k, json_of(&values.get(i), depth + 1));
+    for i in 0..count {
+        if let Some(k) = keys.get(i * step).as_string() {
+            map.insert(k, json_of(&values.get(i * step + step - 1), depth + 1));
         }
     }
     map

@@ -3,7 +3,7 @@
 // Plain Node, no browser: clean.js is plain JavaScript.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanProperties, cleanValue, LIMITS } from '../../www/clean.js';
+import { cleanProperties, cleanValue, flatMembers, LIMITS } from '../../www/clean.js';
 
 // A small seeded generator, so that a failure can be replayed.
 function rng(seed) {
@@ -69,6 +69,25 @@ test('the fast path and the general path agree on 20,000 random objects', () => 
     if (got.value !== o && want.problems.length === 0) fast++;
   }
   assert.ok(fast > 5_000, `the fast path's cases were generated (${fast})`);
+});
+
+test('the flat member list the module reads holds what the general path gives, in order', () => {
+  const r = rng(20261202);
+  let flat = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const o = randomObject(r);
+    const list = flatMembers(o);
+    if (list === null) continue;
+    flat++;
+    assert.equal(list.length % 2, 0);
+    const want = general(o);
+    assert.deepEqual(want.problems, [], `object ${i}: the list is only for input that needs no cleaning`);
+    const pairs = [];
+    for (let j = 0; j < list.length; j += 2) pairs.push([list[j], list[j + 1]]);
+    assert.deepEqual(pairs, Object.entries(want.value), `object ${i}: ${JSON.stringify(o)}`);
+  }
+  assert.ok(flat > 2_000, `flat objects were generated (${flat})`);
+  for (const v of [undefined, null, 1, 'text', [1, 2], ['k', 1], new Date(0), new Map()]) assert.equal(flatMembers(v), null, String(v));
 });
 
 test('at the limits: size budget, key count, string and key length', () => {
