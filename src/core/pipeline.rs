@@ -717,9 +717,6 @@ impl Pipeline {
     }
 }
 
-/// Masks personal data in every free-text field of the event: properties,
-/// URLs, messages, stacks, tags and attribution. Ids and the user agent stay.
-/// The site's rules run around the detectors (see [`SiteRules`]).
 /// The shared context of an analytics event or a metric (errors carry their own).
 fn shared_context(event: &mut Event) -> Option<&mut SharedContext> {
     match event {
@@ -729,8 +726,10 @@ fn shared_context(event: &mut Event) -> Option<&mut SharedContext> {
     }
 }
 
-/// The shared context of analytics events and metrics is left to
-/// [`Pipeline::prepared_context`].
+/// Masks personal data in every free-text field of the event: properties,
+/// URLs, messages, stacks, tags and attribution. Ids and the user agent stay.
+/// The site's rules run around the detectors (see [`SiteRules`]). The shared
+/// context of analytics events and metrics is left to [`Pipeline::prepared_context`].
 fn mask(event: &mut Event, rules: &SiteRules) {
     let m = Masker::default();
     let text = |s: &mut String| {
