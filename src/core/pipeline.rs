@@ -564,11 +564,8 @@ impl Pipeline {
             }
         }
         let m = Masker::default();
-        let rules = &self.config.site_rules;
         for u in [&mut ctx.url, &mut ctx.referrer].into_iter().flatten() {
-            rules.protect(u);
-            mask_url(&m, u);
-            rules.finish(u);
+            mask_url_with_rules(&self.config.site_rules, &m, u);
         }
         let ready = SharedContext::new(ctx);
         self.prepared = Some((SharedContext::clone(raw), campaign, SharedContext::clone(&ready)));
@@ -742,11 +739,7 @@ fn mask(event: &mut Event, rules: &SiteRules) {
         m.mask_json(v);
         rules.finish_json(v);
     };
-    let url = |s: &mut String| {
-        rules.protect(s);
-        mask_url(&m, s);
-        rules.finish(s);
-    };
+    let url = |s: &mut String| mask_url_with_rules(rules, &m, s);
     match event {
         Event::Analytics(e) => {
             let page_view = e.event == PAGE_VIEW;
@@ -806,6 +799,13 @@ fn mask(event: &mut Event, rules: &SiteRules) {
             }
         }
     }
+}
+
+/// A URL field of an event, masked: [`mask_url`] inside the site's rules.
+fn mask_url_with_rules(rules: &SiteRules, m: &Masker, url: &mut String) {
+    rules.protect(url);
+    mask_url(m, url);
+    rules.finish(url);
 }
 
 /// Masks a URL except its scheme and host: the site's own host (even an IP
