@@ -152,5 +152,5 @@ for (const [g, n] of [...byGroup].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
 }
 console.log(`\nlargest functions:`);
 for (const [n, p] of byFunc.sort((a, b) => b[0] - a[0]).slice(0, TOP)) {
-  console.log(`${String(n).padStart(9)} ${pct(n)}  ${p.slice(0, 140)}`);
+  console.log(`${String(n).padStart(9)} ${pct(n)}  ${p.slice(0, Number(process.env.W || 140))}`);
 }

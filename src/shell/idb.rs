@@ -24,20 +24,16 @@ const ORDER: &str = "order";
 
 static SEQ: super::global::Global<Cell<f64>> = super::global::Global::new(Cell::new(0.0));
 
-/// Completes when the request succeeds (with its result) or fails.
+/// Completes when the request succeeds (with its result) or fails. The
+/// promise's own functions are the handlers: no closure is made for them, and
+/// a cursor's later events find a settled promise, not a dropped closure.
 async fn done(req: &IdbRequest) -> Result<JsValue, JsValue> {
     let promise = Promise::new(&mut |resolve, reject| {
-        let r = req.clone();
-        let ok = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::NULL));
-        });
-        let fail = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("indexeddb request failed"));
-        });
-        req.set_onsuccess(Some(ok.unchecked_ref()));
-        req.set_onerror(Some(fail.unchecked_ref()));
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
     });
-    JsFuture::from(promise).await
+    JsFuture::from(promise).await?;
+    req.result()
 }
 
 fn get(v: &JsValue, k: &str) -> JsValue {
@@ -91,22 +87,13 @@ fn stores_tx(db: &IdbDatabase, mode: IdbTransactionMode) -> Option<(IdbObjectSto
     Some((tx.object_store(EVENTS).ok()?, tx.object_store(META).ok()?, tx))
 }
 
-/// Completes when the transaction has committed (an error when it aborted).
+/// Completes when the transaction has committed (an error when it failed or
+/// aborted), with the promise's own functions as the handlers.
 async fn committed(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
     let promise = Promise::new(&mut |resolve, reject| {
-        let ok = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        let reject2 = reject.clone();
-        let fail = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("indexeddb transaction failed"));
-        });
-        let abort = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject2.call1(&JsValue::NULL, &JsValue::from_str("indexeddb transaction aborted"));
-        });
-        tx.set_oncomplete(Some(ok.unchecked_ref()));
-        tx.set_onerror(Some(fail.unchecked_ref()));
-        tx.set_onabort(Some(abort.unchecked_ref()));
+        tx.set_oncomplete(Some(&resolve));
+        tx.set_onerror(Some(&reject));
+        tx.set_onabort(Some(&reject));
     });
     JsFuture::from(promise).await.map(|_| ())
 }
