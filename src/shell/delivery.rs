@@ -426,7 +426,7 @@ pub fn persist_soon(delay_ms: u32) {
         None => {}
         Some(None) => write_slice(),
         Some(Some(timer)) => {
-            let timeout = gloo_timers::callback::Timeout::new(delay_ms, move || {
+            let timeout = super::page::timeout(delay_ms, move || {
                 // A write that ran meanwhile took this timer's events already.
                 let mine = with(|d| {
                     let mine = d.persist == PersistPlan::Waiting(timer);
@@ -479,7 +479,7 @@ fn write_slice() {
             write_slice();
         }
     });
-    let next = gloo_timers::callback::Timeout::new(1, || {
+    let next = super::page::timeout(1, || {
         // More of a burst: the last write took a full slice. (A lone report
         // of evictions waits for the next trigger: writing it evicts again.)
         let more = with_pipeline(|p| p.has_pending()).unwrap_or(false);

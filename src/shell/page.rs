@@ -106,12 +106,27 @@ pub fn resolve_url(endpoint: &str) -> Option<String> {
     web_sys::Url::new_with_base(endpoint, &base).ok().map(|u| u.href())
 }
 
+/// A one-shot callback, boxed: timers, idle and frame callbacks then share one
+/// instantiation of wasm-bindgen's one-shot closure (each closure type costs
+/// its own code).
+pub type Once = Box<dyn FnOnce()>;
+
+/// A timer that runs `f` once after `ms` (cancelled when dropped).
+pub fn timeout(ms: u32, f: impl FnOnce() + 'static) -> gloo_timers::callback::Timeout {
+    gloo_timers::callback::Timeout::new(ms, Box::new(f) as Once)
+}
+
+/// A one-shot JavaScript function that runs `f`.
+pub fn once_js(f: impl FnOnce() + 'static) -> wasm_bindgen::JsValue {
+    wasm_bindgen::closure::Closure::once_into_js(Box::new(f) as Once)
+}
+
 /// Runs `f` when the page is idle (`requestIdleCallback`, at most `timeout_ms`
 /// later), or in the next task where the browser has no idle callbacks.
 pub fn when_idle(timeout_ms: f64, f: impl FnOnce() + 'static) {
     use wasm_bindgen::JsCast;
     let Some(window) = web_sys::window() else { return };
-    let cb = wasm_bindgen::closure::Closure::once_into_js(f);
+    let cb = once_js(f);
     let ric = js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str("requestIdleCallback")).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
     if let Some(ric) = ric.dyn_ref::<js_sys::Function>() {
         let opts = js_sys::Object::new();

@@ -153,7 +153,7 @@ fn schedule(now: u64) {
     with_pages(|p| {
         p.settle = p.tracker.settle_at().map(|at| {
             let delay = at.saturating_sub(now).min(60_000) as u32;
-            Timeout::new(delay, settle)
+            super::page::timeout(delay, settle)
         });
     });
 }

@@ -110,7 +110,7 @@ pub async fn send(url: &str, body: &str) -> Outcome {
     let fired = std::rc::Rc::new(std::cell::Cell::new(false));
     let flag = fired.clone();
     let timer = controller.map(|c| {
-        gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || {
+        super::page::timeout(REQUEST_TIMEOUT_MS, move || {
             flag.set(true);
             c.abort();
         })

@@ -261,7 +261,7 @@ fn activate(options: VitalsOptions, sink: Sink) {
 
 /// TTFB in a task after `load` (web-vitals' `whenReady`).
 fn after_load() {
-    gloo_timers::callback::Timeout::new(0, || {
+    super::page::timeout(0, || {
         deliver(with_state(|s| (s.sink, s.vitals.on_load(now()))));
     })
     .forget();
@@ -418,8 +418,8 @@ fn bfcache_painted(elapsed: f64) {
 
 fn double_raf(f: impl FnOnce() + 'static) {
     let Some(window) = web_sys::window() else { return };
-    let second = Closure::once_into_js(move || {
-        let inner = Closure::once_into_js(f);
+    let second = super::page::once_js(move || {
+        let inner = super::page::once_js(f);
         if let Some(w) = web_sys::window() {
             let _ = w.request_animation_frame(inner.unchecked_ref());
         }
