@@ -341,7 +341,7 @@ fn text_list(e: &mut ValidationErrors, field: &'static str, raw: &Option<Raw>, m
         Raw::List(items) if items.len() <= MAX_RULES => items
             .iter()
             .map(|i| match i {
-                Raw::Str(s) if (min_len..=MAX_RULE_LEN).contains(&s.trim().chars().count()) => Some(s.clone()),
+                Raw::Str(s) if (min_len..=MAX_RULE_LEN).contains(&crate::core::text::char_count(s.trim())) => Some(s.clone()),
                 _ => None,
             })
             .collect::<Option<Vec<String>>>(),

@@ -19,7 +19,7 @@ pub fn parse_user_agent(ua: &str) -> UserAgentInfo {
 
 fn version_after(ua: &str, token: &str) -> Option<String> {
     let start = text::find(ua, token)? + token.len();
-    let v: String = ua[start..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let v = text::leading_digits(ua.get(start..)?).to_string();
     if v.is_empty() {
         None
     } else {
@@ -135,7 +135,7 @@ fn is_grease(brand: &str) -> bool {
 pub fn from_client_hints(hints: &ClientHints, ua: Option<&str>) -> UserAgentInfo {
     let from_ua = ua.map(parse_user_agent);
     let major = |v: &str| -> Option<String> {
-        let m: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let m = text::leading_digits(v).to_string();
         if m.is_empty() {
             None
         } else {

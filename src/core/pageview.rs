@@ -243,7 +243,7 @@ pub fn campaign(url: &str) -> Vec<(String, String)> {
             if !CAMPAIGN_PARAMS.contains(&k.as_str()) || out.iter().any(|(seen, _)| *seen == k) {
                 continue;
             }
-            let v: String = v.trim().chars().take(MAX_CAMPAIGN_CHARS).collect();
+            let v = crate::core::text::take_chars(v.trim(), MAX_CAMPAIGN_CHARS).to_string();
             if !v.is_empty() {
                 out.push((k, v));
             }

@@ -244,7 +244,7 @@ impl Pipeline {
     /// `properties.tags`), or removes it (`None`). Returns whether it was taken:
     /// keys are non-blank, cut to 64 chars, values to 200; at most 50 tags.
     pub fn set_tag(&mut self, key: &str, value: Option<&str>) -> bool {
-        let key: String = key.trim().chars().take(MAX_TAG_KEY_CHARS).collect();
+        let key = crate::core::text::take_chars(key.trim(), MAX_TAG_KEY_CHARS).to_string();
         if key.is_empty() {
             return false;
         }
@@ -257,7 +257,7 @@ impl Pipeline {
                 if self.tags.len() >= MAX_TAGS && !self.tags.contains_key(&key) {
                     return false;
                 }
-                self.tags.insert(key, v.chars().take(MAX_TAG_VALUE_CHARS).collect());
+                self.tags.insert(key, crate::core::text::take_chars(v, MAX_TAG_VALUE_CHARS).to_string());
                 true
             }
         }

@@ -23,6 +23,26 @@ fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// How many characters `s` holds: its bytes that do not continue one (the
+/// standard library's count is ~0.8 KB of code for long strings).
+pub fn char_count(s: &str) -> usize {
+    s.bytes().filter(|&b| b & 0xc0 != 0x80).count()
+}
+
+/// `s` cut to its first `max` characters.
+pub fn take_chars(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
+}
+
+/// The ASCII digits `s` starts with.
+pub fn leading_digits(s: &str) -> &str {
+    let n = s.bytes().take_while(u8::is_ascii_digit).count();
+    s.get(..n).unwrap_or("")
+}
+
 /// Byte offset of the first `needle` in `hay`.
 pub fn find(hay: &str, needle: &str) -> Option<usize> {
     find_from(hay.as_bytes(), needle.as_bytes(), 0)
@@ -95,6 +115,13 @@ mod tests {
             prop_assert_eq!(split_once(&hay, &needle), hay.split_once(needle.as_str()));
             prop_assert_eq!(match_offsets(&hay, &needle).collect::<Vec<_>>(), hay.match_indices(needle.as_str()).map(|(i, _)| i).collect::<Vec<_>>());
             prop_assert_eq!(replace(&hay, &needle, "<>"), hay.replace(needle.as_str(), "<>"));
+        }
+
+        #[test]
+        fn character_helpers_agree_with_the_standard_library(s in "[a0-9é😀 ]{0,24}", max in 0usize..30) {
+            prop_assert_eq!(char_count(&s), s.chars().count());
+            prop_assert_eq!(take_chars(&s, max), s.chars().take(max).collect::<String>());
+            prop_assert_eq!(leading_digits(&s), s.chars().take_while(|c| c.is_ascii_digit()).collect::<String>());
         }
     }
 

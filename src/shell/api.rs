@@ -631,7 +631,7 @@ pub fn record_request(kind: &str, method: &str, url: &str, status: u16, duration
 pub fn record_console(level: &str, text: &str, capture_it: bool) {
     let mut data = Map::new();
     data.insert("level".into(), Value::String(level.to_string()));
-    add_crumb("console", Some(text.chars().take(300).collect()), data);
+    add_crumb("console", Some(crate::core::text::take_chars(&text, 300).to_string()), data);
     if capture_it {
         capture(RawError::new(ErrorSource::Console, text.to_string(), page::now_ms()));
     }

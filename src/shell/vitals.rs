@@ -528,7 +528,7 @@ pub fn selector(node: &web_sys::Node) -> String {
             part.push_str(&id);
             part
         };
-        if sel.chars().count() + part.chars().count() > MAX_SELECTOR_LEN - 1 {
+        if crate::core::text::char_count(&sel) + crate::core::text::char_count(&part) > MAX_SELECTOR_LEN - 1 {
             return if sel.is_empty() { part } else { sel };
         }
         sel = if sel.is_empty() {
