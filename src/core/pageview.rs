@@ -129,7 +129,7 @@ impl<'a> UrlParts<'a> {
     /// The host without credentials or port, lower-cased (`None` when there is none).
     pub fn host(&self) -> Option<String> {
         let authority = crate::core::text::split_once(&self.origin, "://")?.1;
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let host_port = crate::core::text::after_last(authority, b'@');
         let host = if host_port.starts_with('[') {
             host_port.find(']').map_or(host_port, |i| &host_port[..=i])
         } else {

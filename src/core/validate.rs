@@ -167,8 +167,8 @@ pub fn is_absolute_url(s: &str) -> bool {
     if hierarchical {
         let Some(after) = rest.strip_prefix("//") else { return false };
         let authority = after.split(['/', '?', '#']).next().unwrap_or("");
-        let host = authority.rsplit('@').next().unwrap_or("");
-        let host = match host.rfind(':') {
+        let host = crate::core::text::after_last(authority, b'@');
+        let host = match crate::core::text::rfind_byte(host, b':') {
             Some(i) if !host.ends_with(']') => {
                 let port = &host[i + 1..];
                 if !port.chars().all(|c| c.is_ascii_digit()) {

@@ -53,7 +53,7 @@ pub fn cap_stack(stack: &str) -> &str {
         cut -= 1;
     }
     let head = s.get(..cut).unwrap_or("");
-    match head.rfind('\n') {
+    match crate::core::text::rfind_byte(head, b'\n') {
         Some(nl) if nl > 0 => head.get(..nl).unwrap_or(head).trim_end(),
         _ => head,
     }

@@ -102,7 +102,7 @@ fn parse_v8(body: &str) -> Option<Frame> {
 /// innermost parenthesised location: the script that called `eval`.
 fn eval_origin(s: &str) -> &str {
     if let Some(close) = s.find(')') {
-        if let Some(open) = s[..close].rfind('(') {
+        if let Some(open) = crate::core::text::rfind_byte(&s[..close], b'(') {
             return &s[open + 1..close];
         }
     }
@@ -256,7 +256,7 @@ fn location(loc: &str) -> Location<'_> {
 
 /// Splits a trailing `:digits` off `s`; the number is `None` if out of range.
 fn split_number(s: &str) -> Option<(&str, Option<u32>)> {
-    let i = s.rfind(':')?;
+    let i = crate::core::text::rfind_byte(s, b':')?;
     let digits = &s[i + 1..];
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
