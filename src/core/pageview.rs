@@ -20,6 +20,7 @@
 //! A page that comes back into view continues the same page view, so its next
 //! leave reports only the time visible since (and the running total).
 
+use crate::core::text;
 use std::borrow::Cow;
 
 /// How long a new URL must stay before it is recorded as a page view.
@@ -100,21 +101,21 @@ pub struct UrlParts<'a> {
 impl<'a> UrlParts<'a> {
     pub fn parse(url: &'a str) -> UrlParts<'a> {
         let (rest, fragment) = match url.find('#') {
-            Some(i) => (&url[..i], Some(&url[i + 1..])),
+            Some(i) => (text::head(url, i), Some(text::tail(url, i + 1))),
             None => (url, None),
         };
         let (rest, query) = match rest.find('?') {
-            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            Some(i) => (text::head(rest, i), Some(text::tail(rest, i + 1))),
             None => (rest, None),
         };
         let origin_end = match crate::core::text::find(rest, "://") {
-            Some(i) if rest[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') && i > 0 => {
+            Some(i) if text::head(rest, i).bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') && i > 0 => {
                 let start = i + 3;
-                start + rest[start..].find('/').unwrap_or(rest.len() - start)
+                start + text::tail(rest, start).find('/').unwrap_or(rest.len() - start)
             }
             _ => 0,
         };
-        UrlParts { origin: &rest[..origin_end], path: &rest[origin_end..], query, fragment }
+        UrlParts { origin: text::head(rest, origin_end), path: text::tail(rest, origin_end), query, fragment }
     }
 
     /// The path, `/` when empty.
@@ -131,7 +132,7 @@ impl<'a> UrlParts<'a> {
         let authority = crate::core::text::split_once(&self.origin, "://")?.1;
         let host_port = crate::core::text::after_last(authority, b'@');
         let host = if host_port.starts_with('[') {
-            host_port.find(']').map_or(host_port, |i| &host_port[..=i])
+            host_port.find(']').map_or(host_port, |i| text::head(host_port, i + 1))
         } else {
             host_port.split(':').next().unwrap_or("")
         };

@@ -8,6 +8,7 @@
 //! browser facts and carries out what comes back (send this body, this batch
 //! was acknowledged or not).
 
+use crate::core::text;
 use crate::core::config::Config;
 use crate::core::consent::{Category, CategoryMap, Consent, DataKind, Decision};
 use crate::core::delivery::{OutgoingBatch, Queue, QueueStats};
@@ -816,7 +817,7 @@ pub fn mask_url(m: &Masker, url: &mut String) {
         .map(|start| start + url.as_bytes()[start..].iter().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(url.len() - start));
     match host_end {
         Some(end) if !url.as_bytes()[..end].contains(&b'@') => {
-            let rest = m.mask(&url[end..]);
+            let rest = m.mask(text::tail(url, end));
             if let std::borrow::Cow::Owned(masked) = rest {
                 url.truncate(end);
                 url.push_str(&masked);

@@ -23,6 +23,24 @@ fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// `s[start..end]`, or "" where that is no slice of `s` (the standard
+/// library's slicing panics there, with a message whose formatting is ~4 KB of
+/// code). Every caller cuts at offsets it found in `s` itself.
+#[inline(never)]
+pub fn part(s: &str, start: usize, end: usize) -> &str {
+    s.get(start..end).unwrap_or("")
+}
+
+/// `s[start..]`, or "" (see [`part`]).
+pub fn tail(s: &str, start: usize) -> &str {
+    part(s, start, s.len())
+}
+
+/// `s[..end]`, or "" (see [`part`]).
+pub fn head(s: &str, end: usize) -> &str {
+    part(s, 0, end)
+}
+
 /// How many characters `s` holds: its bytes that do not continue one (the
 /// standard library's count is ~0.8 KB of code for long strings).
 pub fn char_count(s: &str) -> usize {
@@ -78,7 +96,7 @@ pub fn contains(hay: &str, needle: &str) -> bool {
 /// `hay` around the first `needle`.
 pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     let i = find(hay, needle)?;
-    Some((&hay[..i], &hay[i + needle.len()..]))
+    Some((head(hay, i), tail(hay, i + needle.len())))
 }
 
 /// Byte offsets of every `needle` in `hay`, left to right, not overlapping;
@@ -100,11 +118,11 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(hay.len());
     let mut last = 0;
     for i in match_offsets(hay, from) {
-        out.push_str(&hay[last..i]);
+        out.push_str(part(hay, last, i));
         out.push_str(to);
         last = i + from.len();
     }
-    out.push_str(&hay[last..]);
+    out.push_str(tail(hay, last));
     out
 }
 
@@ -151,5 +169,12 @@ mod tests {
         // An empty pattern matches nowhere: no character is cut apart.
         assert_eq!(replace("é😀", "", "x"), "é😀");
         assert_eq!(match_offsets("é", "").count(), 0);
+        // Cuts: a slice where the offsets make one, "" where they do not.
+        assert_eq!(part("abc", 1, 3), "bc");
+        assert_eq!(head("abc", 1), "a");
+        assert_eq!(tail("abc", 3), "");
+        assert_eq!(part("abc", 2, 1), "");
+        assert_eq!(tail("abc", 4), "");
+        assert_eq!(head("é", 1), "");
     }
 }

@@ -4,6 +4,7 @@
 //! for example `events[3].context.url`. Problems are static strings so that the
 //! agent's wasm does not carry formatting code for them.
 
+use crate::core::text;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -148,7 +149,7 @@ mod uuid_tests {
 /// control characters; `http`, `https`, `ws` and `wss` also need `//` and a host.
 pub fn is_absolute_url(s: &str) -> bool {
     let Some(colon) = s.find(':') else { return false };
-    let (scheme, rest) = (&s[..colon], &s[colon + 1..]);
+    let (scheme, rest) = (text::head(s, colon), text::tail(s, colon + 1));
     let mut chars = scheme.chars();
     match chars.next() {
         Some(c) if c.is_ascii_alphabetic() => {}
@@ -170,11 +171,11 @@ pub fn is_absolute_url(s: &str) -> bool {
         let host = crate::core::text::after_last(authority, b'@');
         let host = match crate::core::text::rfind_byte(host, b':') {
             Some(i) if !host.ends_with(']') => {
-                let port = &host[i + 1..];
+                let port = text::tail(host, i + 1);
                 if !port.chars().all(|c| c.is_ascii_digit()) {
                     return false;
                 }
-                &host[..i]
+                text::head(host, i)
             }
             _ => host,
         };

@@ -1,3 +1,4 @@
+use crate::core::text;
 use super::DeliveryState;
 use crate::core::model::{Event, BATCH_VERSION};
 use std::collections::VecDeque;
@@ -307,9 +308,9 @@ fn shared_of(e: &str) -> Option<Shared<'_>> {
         return None;
     }
     let c = crate::core::text::rfind(e, CONTEXT)?;
-    let tail = &e[c + CONTEXT.len()..e.len() - 1];
+    let tail = text::part(e, c + CONTEXT.len(), e.len() - 1);
     let m = crate::core::text::rfind(tail, METADATA)?;
-    Some(Shared { head: &e[..c], context: &tail[..m], metadata: &tail[m + METADATA.len()..] })
+    Some(Shared { head: text::head(e, c), context: text::head(tail, m), metadata: text::tail(tail, m + METADATA.len()) })
 }
 
 fn itoa(n: u64) -> String {

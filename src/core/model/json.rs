@@ -4,6 +4,7 @@
 //! with its float parser and its formatted error messages, cost about a tenth
 //! of the module.
 
+use crate::core::text;
 use std::borrow::Cow;
 
 /// Deeper documents are refused (the agent's events nest a dozen levels at most).
@@ -85,7 +86,7 @@ impl<'a> Parser<'a> {
     }
 
     fn eat(&mut self, word: &str) -> Option<()> {
-        self.s[self.i..].starts_with(word).then(|| self.i += word.len())
+        text::tail(self.s, self.i).starts_with(word).then(|| self.i += word.len())
     }
 
     fn value(&mut self, depth: usize) -> Option<Json<'a>> {
@@ -187,7 +188,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.i = i;
-        Some(&self.s[start..i])
+        Some(text::part(self.s, start, i))
     }
 
     fn hex4(&mut self) -> Option<u32> {
@@ -208,14 +209,14 @@ impl<'a> Parser<'a> {
             match c {
                 b'"' => {
                     self.i += 1;
-                    return Some(Cow::Borrowed(&self.s[start..self.i - 1]));
+                    return Some(Cow::Borrowed(text::part(self.s, start, self.i - 1)));
                 }
                 b'\\' => break,
                 0..=0x1f => return None,
                 _ => self.i += 1,
             }
         }
-        let mut out = String::from(&self.s[start..self.i]);
+        let mut out = String::from(text::part(self.s, start, self.i));
         loop {
             let c = *b.get(self.i)?;
             self.i += 1;
@@ -236,7 +237,7 @@ impl<'a> Parser<'a> {
                         b't' => '\t',
                         b'u' => {
                             let hi = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with("\\u") {
+                            let code = if (0xD800..0xDC00).contains(&hi) && text::tail(self.s, self.i).starts_with("\\u") {
                                 let save = self.i;
                                 self.i += 2;
                                 match self.hex4()? {
@@ -262,7 +263,7 @@ impl<'a> Parser<'a> {
                     while to < b.len() && !self.s.is_char_boundary(to) {
                         to += 1;
                     }
-                    out.push_str(&self.s[from..to]);
+                    out.push_str(text::part(self.s, from, to));
                     self.i = to;
                 }
             }
@@ -286,7 +287,7 @@ pub fn write_str(out: &mut String, s: &str) {
             c if (c as u32) < 0x20 => "",
             _ => continue,
         };
-        out.push_str(&s[from..i]);
+        out.push_str(text::part(s, from, i));
         if esc.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             let n = c as usize;
@@ -298,7 +299,7 @@ pub fn write_str(out: &mut String, s: &str) {
         }
         from = i + c.len_utf8();
     }
-    out.push_str(&s[from..]);
+    out.push_str(text::tail(s, from));
     out.push('"');
 }
 

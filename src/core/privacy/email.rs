@@ -46,7 +46,7 @@ fn local_char(c: char) -> bool {
 /// Start of the local part ending at `at_sign`, not before `floor`.
 fn local_start(text: &str, floor: usize, at_sign: usize) -> Option<usize> {
     let mut start = at_sign;
-    for (n, (i, c)) in text[floor..at_sign].char_indices().rev().enumerate() {
+    for (n, (i, c)) in crate::core::text::part(text, floor, at_sign).char_indices().rev().enumerate() {
         if n == MAX_LOCAL_CHARS || !local_char(c) {
             break;
         }

@@ -219,11 +219,11 @@ fn replace(text: &str, found: &[Match]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for m in found {
-        out.push_str(&text[last..m.start]);
+        out.push_str(crate::core::text::part(text, last, m.start));
         out.push_str(m.kind.placeholder());
         last = m.end;
     }
-    out.push_str(&text[last..]);
+    out.push_str(crate::core::text::tail(text, last));
     out
 }
 

@@ -43,7 +43,7 @@ pub(crate) fn scan_credentials(text: &str, out: &mut Vec<Match>) {
             end += 1;
         }
         let Some(user_end) = last_at else { continue };
-        if user_end == start || &text[start..user_end] == REDACTED {
+        if user_end == start || crate::core::text::part(text, start, user_end) == REDACTED {
             continue;
         }
         out.push(Match::new(PiiKind::UrlCredentials, start, user_end));
@@ -89,7 +89,7 @@ pub(crate) fn scan_params(text: &str, out: &mut Vec<Match>) {
         while value_end < b.len() && !value_ends(b[value_end]) {
             value_end += 1;
         }
-        let value = &text[value_start..value_end];
+        let value = crate::core::text::part(text, value_start, value_end);
         let mut key = &b[key_start..key_end];
         // `user[password]=…` (form field arrays) is named by its last part.
         while let [rest @ .., b']'] = key {

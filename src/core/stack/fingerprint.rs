@@ -11,6 +11,7 @@
 //! The hash is FNV-1a 64, written out so it is the same on every platform and
 //! Rust version; the result is 16 lowercase hex digits.
 
+use crate::core::text;
 use super::frame::Frame;
 
 /// Frames (newest first) that take part in the fingerprint.
@@ -138,7 +139,7 @@ pub fn normalize_message(message: &str) -> String {
                 out.push_str(URL);
                 continue;
             }
-            push_word(&mut out, &s[start..i]);
+            push_word(&mut out, text::part(s, start, i));
             continue;
         }
         // Any other character, copied whole (it may be several bytes).
@@ -259,7 +260,7 @@ fn truncate(s: &str, max: usize) -> &str {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    &s[..end]
+    text::head(s, end)
 }
 
 /// A file name for the fingerprint: no scheme and host, no query string or
@@ -269,8 +270,8 @@ pub(crate) fn normalize_filename(name: &str) -> String {
     let name = name.split(['?', '#']).next().unwrap_or("");
     let path = match crate::core::text::find(name, "://") {
         Some(i) => {
-            let rest = &name[i + 3..];
-            rest.find('/').map_or("", |j| &rest[j..])
+            let rest = text::tail(name, i + 3);
+            rest.find('/').map_or("", |j| text::tail(rest, j))
         }
         None => name,
     };
@@ -290,13 +291,13 @@ fn normalize_segment(out: &mut String, segment: &str) {
     let mut part_no = 0;
     for (i, c) in segment.char_indices() {
         if c == '.' || c == '-' {
-            push_part(out, &segment[start..i], part_no);
+            push_part(out, text::part(segment, start, i), part_no);
             out.push(c);
             start = i + 1;
             part_no += 1;
         }
     }
-    push_part(out, &segment[start..], part_no);
+    push_part(out, text::tail(segment, start), part_no);
 }
 
 fn push_part(out: &mut String, part: &str, part_no: usize) {

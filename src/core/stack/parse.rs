@@ -66,14 +66,14 @@ fn parse_v8(body: &str) -> Option<Frame> {
     }
     // `fn (eval at outer (url:l:c), <anonymous>:l:c)`: report the caller of eval.
     if let Some(i) = text::find(body, "(eval at ") {
-        let loc = eval_origin(&body[i + 1..]);
-        return frame(&body[..i], loc);
+        let loc = eval_origin(text::tail(body, i + 1));
+        return frame(text::head(body, i), loc);
     }
     // `fn (location)`, also `fn(location)`; the function may hold parentheses
     // itself (`I.e.fn.(anonymous function) [as index]`), so match from the end.
     if body.ends_with(')') {
         if let Some(open) = matching_open(body) {
-            return frame(&body[..open], &body[open + 1..body.len() - 1]);
+            return frame(text::head(body, open), text::part(body, open + 1, body.len() - 1));
         }
     }
     // `fn @ location` (seen from some wrappers).
@@ -84,9 +84,9 @@ fn parse_v8(body: &str) -> Option<Frame> {
     }
     // `fn (location` with the closing parenthesis missing.
     if let Some(i) = text::rfind(body, " (") {
-        let loc = &body[i + 2..];
+        let loc = text::tail(body, i + 2);
         if !loc.as_bytes().contains(&b')') && is_location(loc) {
-            return frame(&body[..i], loc);
+            return frame(text::head(body, i), loc);
         }
     }
     // `location` alone (anonymous function, `async location` when awaited);
@@ -102,13 +102,13 @@ fn parse_v8(body: &str) -> Option<Frame> {
 /// innermost parenthesised location: the script that called `eval`.
 fn eval_origin(s: &str) -> &str {
     if let Some(close) = s.find(')') {
-        if let Some(open) = crate::core::text::rfind_byte(&s[..close], b'(') {
-            return &s[open + 1..close];
+        if let Some(open) = text::rfind_byte(text::head(s, close), b'(') {
+            return text::part(s, open + 1, close);
         }
     }
     // `eval at <anonymous>, <anonymous>:1:2)`: no outer location, keep the eval one.
     match text::rfind(s, ", ") {
-        Some(i) => s[i + 2..].trim_end_matches(')'),
+        Some(i) => text::tail(s, i + 2).trim_end_matches(')'),
         None => s.trim_end_matches(')'),
     }
 }
@@ -125,7 +125,7 @@ fn parse_gecko(line: &str) -> Option<Frame> {
     }
     let (func, loc) = match split_at_sign(line) {
         // An `@` inside a URL (`http://user@host/`) does not start the location.
-        Some(i) if !text::contains(&line[..i], "://") => (&line[..i], &line[i + 1..]),
+        Some(i) if !text::contains(text::head(line, i), "://") => (text::head(line, i), text::tail(line, i + 1)),
         _ => ("", line),
     };
     let loc = loc.trim();
@@ -170,7 +170,7 @@ fn gecko_function(func: &str) -> Option<String> {
     let mut func = func.trim();
     if func.ends_with(')') {
         if let Some(open) = matching_open(func) {
-            func = func[..open].trim_end();
+            func = text::head(func, open).trim_end();
         }
     }
     if let Some(rest) = func.strip_prefix("<anonymous function") {
@@ -239,10 +239,10 @@ fn location(loc: &str) -> Location<'_> {
     // SpiderMonkey eval: `url line 26 > eval line 2 > eval:1:30` ->
     // the calling script and its line; the eval's own position is dropped.
     if let Some(i) = text::find(loc, " line ") {
-        let rest = &loc[i + 6..];
+        let rest = text::tail(loc, i + 6);
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits > 0 && rest[digits..].starts_with(" > ") {
-            return Location::new(&loc[..i], number(&rest[..digits]), None, true);
+        if digits > 0 && text::tail(rest, digits).starts_with(" > ") {
+            return Location::new(text::head(loc, i), number(text::head(rest, digits)), None, true);
         }
     }
     match split_number(loc) {
@@ -257,11 +257,11 @@ fn location(loc: &str) -> Location<'_> {
 /// Splits a trailing `:digits` off `s`; the number is `None` if out of range.
 fn split_number(s: &str) -> Option<(&str, Option<u32>)> {
     let i = crate::core::text::rfind_byte(s, b':')?;
-    let digits = &s[i + 1..];
+    let digits = text::tail(s, i + 1);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some((&s[..i], number(digits)))
+    Some((text::head(s, i), number(digits)))
 }
 
 fn number(digits: &str) -> Option<u32> {
