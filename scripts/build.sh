@@ -24,6 +24,8 @@ wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name agent_was
 # rustc lays the 1 MiB stack out first, growing down to 0, and the data above it.
 node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --strip-debug --strip-producers \
   www/pkg/agent_wasm_bg.wasm -o www/pkg/agent_wasm_bg.wasm
+# The imports' names without wasm-bindgen's hashes, in the module and the glue.
+node scripts/short-imports.mjs www/pkg/agent_wasm_bg.wasm www/pkg/agent_wasm.js
 # The demo's consent banner (vanilla-cookieconsent, an npm devDependency).
 mkdir -p www/vendor
 cp node_modules/vanilla-cookieconsent/dist/cookieconsent.umd.js node_modules/vanilla-cookieconsent/dist/cookieconsent.css www/vendor/

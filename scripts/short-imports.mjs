@@ -1,0 +1,84 @@
+// Gives the wasm's imports short names, in the module and in its JavaScript
+// glue alike. wasm-bindgen names each import after its binding and a 16-digit
+// hash (`__wbg_get_a1b2c3d4e5f6a7b8`); ~170 such names, written once in the
+// module and once in the glue, are ~12 KB of text that gzip can barely
+// compress. Run after wasm-opt, before the bundle and the integrity hashes.
+// usage: node scripts/short-imports.mjs <module.wasm> <glue.js>
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [wasmPath, gluePath] = process.argv.slice(2);
+const bytes = readFileSync(wasmPath);
+let glue = readFileSync(gluePath, 'utf8');
+
+let pos = 8;
+const u32 = () => {
+  let result = 0, shift = 0, b;
+  do {
+    b = bytes[pos++];
+    result += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return result;
+};
+const leb = (n) => {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return Buffer.from(out);
+};
+const name = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
+// a, b, ... z, A ... Z, then two letters: never a JavaScript keyword.
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const short = (i) => (i < ALPHABET.length ? ALPHABET[i] : short(Math.floor(i / ALPHABET.length) - 1) + ALPHABET[i % ALPHABET.length]);
+
+const parts = [bytes.subarray(0, 8)];
+let renamed = 0;
+while (pos < bytes.length) {
+  const start = pos;
+  const id = bytes[pos++];
+  const size = u32();
+  const end = pos + size;
+  if (id !== 2) {
+    parts.push(bytes.subarray(start, end));
+    pos = end;
+    continue;
+  }
+  const count = u32();
+  const body = [leb(count)];
+  for (let n = 0; n < count; n++) {
+    const modLen = u32();
+    const mod = bytes.toString('utf8', pos, pos + modLen);
+    pos += modLen;
+    const fieldLen = u32();
+    const field = bytes.toString('utf8', pos, pos + fieldLen);
+    pos += fieldLen;
+    const descStart = pos;
+    const kind = bytes[pos++];
+    if (kind === 0) u32();
+    else if (kind === 1) { pos++; const f = bytes[pos++]; u32(); if (f & 1) u32(); }
+    else if (kind === 2) { const f = bytes[pos++]; u32(); if (f & 1) u32(); }
+    else if (kind === 3) pos += 2;
+    else throw new Error(`import kind ${kind} not handled`);
+    let next = field;
+    if (kind === 0) {
+      next = short(renamed++);
+      // The glue defines each import once, as `name: function(`.
+      const key = new RegExp(`(^|[^\\w$])${field.replace(/\$/g, '\\$')}(?=: function\\()`, 'g');
+      const hits = glue.match(key);
+      if (!hits || hits.length !== 1) throw new Error(`import ${field}: ${hits ? hits.length : 0} definitions in the glue, not one`);
+      glue = glue.replace(key, `$1${next}`);
+      if (new RegExp(`[^\\w$]${field.replace(/\$/g, '\\$')}[^\\w$]`).test(glue)) throw new Error(`import ${field} is named elsewhere in the glue`);
+    }
+    body.push(name(mod), name(next), bytes.subarray(descStart, pos));
+  }
+  if (pos !== end) throw new Error('import section misread');
+  const section = Buffer.concat(body);
+  parts.push(Buffer.from([2]), leb(section.length), section);
+}
+writeFileSync(wasmPath, Buffer.concat(parts));
+writeFileSync(gluePath, glue);
+console.log(`short-imports: ${renamed} imports renamed`);
