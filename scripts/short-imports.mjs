@@ -1,5 +1,5 @@
-// Gives the wasm's imports short names, in the module and in its JavaScript
-// glue alike. wasm-bindgen names each import after its binding and a 16-digit
+// Gives the wasm's imports (and the glue's internal exports) short names, in
+// the module and in its JavaScript glue alike. wasm-bindgen names each import after its binding and a 16-digit
 // hash (`__wbg_get_a1b2c3d4e5f6a7b8`); ~170 such names, written once in the
 // module and once in the glue, are ~12 KB of text that gzip can barely
 // compress. Run after wasm-opt, before the bundle and the integrity hashes.
@@ -35,6 +35,35 @@ const name = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const short = (i) => (i < ALPHABET.length ? ALPHABET[i] : short(Math.floor(i / ALPHABET.length) - 1) + ALPHABET[i % ALPHABET.length]);
 
+// The glue's own exports of the module (allocator, externref table, closure
+// shims) get short names too; the agent's API keeps its names.
+const INTERNAL = /^(__wbindgen_|__externref_|wasm_bindgen__convert__)/;
+let exported = 0;
+function exportSection(end) {
+  const count = u32();
+  const body = [leb(count)];
+  for (let n = 0; n < count; n++) {
+    const len = u32();
+    const field = bytes.toString('utf8', pos, pos + len);
+    pos += len;
+    const descStart = pos;
+    pos++;
+    u32();
+    let next = field;
+    if (INTERNAL.test(field)) {
+      next = '_' + short(exported++);
+      // The glue reads each as `wasm.name`; its own functions of the same name stay.
+      const use = new RegExp(`(?<=[^\\w$]wasm\\.)${field}(?![\\w$])`, 'g');
+      if (!use.test(glue)) throw new Error(`export ${field} is not used as wasm.${field} in the glue`);
+      glue = glue.replace(use, next);
+    }
+    body.push(name(next), bytes.subarray(descStart, pos));
+  }
+  if (pos !== end) throw new Error('export section misread');
+  const section = Buffer.concat(body);
+  return Buffer.concat([Buffer.from([7]), leb(section.length), section]);
+}
+
 const parts = [bytes.subarray(0, 8)];
 let renamed = 0;
 while (pos < bytes.length) {
@@ -42,6 +71,10 @@ while (pos < bytes.length) {
   const id = bytes[pos++];
   const size = u32();
   const end = pos + size;
+  if (id === 7) {
+    parts.push(exportSection(end));
+    continue;
+  }
   if (id !== 2) {
     parts.push(bytes.subarray(start, end));
     pos = end;
@@ -81,4 +114,4 @@ while (pos < bytes.length) {
 }
 writeFileSync(wasmPath, Buffer.concat(parts));
 writeFileSync(gluePath, glue);
-console.log(`short-imports: ${renamed} imports renamed`);
+console.log(`short-imports: ${renamed} imports and ${exported} exports renamed`);
