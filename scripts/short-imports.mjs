@@ -1,5 +1,5 @@
-// Gives the wasm's imports (and the glue's internal exports) short names, in
-// the module and in its JavaScript glue alike. wasm-bindgen names each import after its binding and a 16-digit
+// Gives the wasm's imports, the module they come from and the glue's internal
+// exports short names, in the module and in its JavaScript glue alike. wasm-bindgen names each import after its binding and a 16-digit
 // hash (`__wbg_get_a1b2c3d4e5f6a7b8`); ~170 such names, written once in the
 // module and once in the glue, are ~12 KB of text that gzip can barely
 // compress. Run after wasm-opt, before the bundle and the integrity hashes.
@@ -64,6 +64,9 @@ function exportSection(end) {
   return Buffer.concat([Buffer.from([7]), leb(section.length), section]);
 }
 
+const GLUE_MODULE = './agent_wasm_bg.js';
+const MODULE = 'w';
+
 const parts = [bytes.subarray(0, 8)];
 let renamed = 0;
 while (pos < bytes.length) {
@@ -106,9 +109,14 @@ while (pos < bytes.length) {
       glue = glue.replace(key, `$1${next}`);
       if (new RegExp(`[^\\w$]${field.replace(/\$/g, '\\$')}[^\\w$]`).test(glue)) throw new Error(`import ${field} is named elsewhere in the glue`);
     }
-    body.push(name(mod), name(next), bytes.subarray(descStart, pos));
+    if (mod !== GLUE_MODULE) throw new Error(`import from ${mod}: only ${GLUE_MODULE} is expected`);
+    body.push(name(MODULE), name(next), bytes.subarray(descStart, pos));
   }
   if (pos !== end) throw new Error('import section misread');
+  // The module every import comes from, named in each of them.
+  const key = `"${GLUE_MODULE}":`;
+  if (glue.split(key).length !== 2) throw new Error(`the glue names ${GLUE_MODULE} other than once`);
+  glue = glue.replace(key, `${MODULE}:`);
   const section = Buffer.concat(body);
   parts.push(Buffer.from([2]), leb(section.length), section);
 }
