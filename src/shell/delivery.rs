@@ -302,47 +302,47 @@ async fn drive() -> u32 {
         let after = js_sys::Date::now();
         let verdict = classify(&outcome).for_batch_of(ids.len());
         let n = ids.len() as u64;
-        match verdict {
-            Verdict::Delivered => {
-                let meta = store.delete(&ids).await.ok();
-                with(|d| {
-                    d.unmirror(&ids);
+        // One await of each store call (each await point costs its own code):
+        // what the endpoint took or refused is deleted, the rest released.
+        let meta = if matches!(verdict, Verdict::Delivered | Verdict::Reject) {
+            store.delete(&ids).await.ok()
+        } else {
+            let _ = store.release(&ids, 0.0).await;
+            None
+        };
+        let stop = with(|d| {
+            if matches!(verdict, Verdict::Delivered | Verdict::Reject) {
+                d.unmirror(&ids);
+                if let Some(m) = meta {
+                    d.stats.stored_now = m.count.max(0.0) as u64;
+                }
+            }
+            match verdict {
+                Verdict::Delivered => {
                     d.breaker.on_success(after as u64);
                     d.split_limit = d.batch_size;
                     d.stats.sent += n;
-                    if let Some(m) = meta {
-                        d.stats.stored_now = m.count.max(0.0) as u64;
-                    }
-                });
-                acknowledged += n as u32;
-            }
-            Verdict::Retry => {
-                let retry_after = outcome.retry_after_ms(after as u64);
-                let _ = store.release(&ids, 0.0).await;
-                with(|d| {
-                    d.breaker.on_failure(after as u64, retry_after, js_sys::Math::random());
+                }
+                Verdict::Retry => {
+                    d.breaker.on_failure(after as u64, outcome.retry_after_ms(after as u64), js_sys::Math::random());
                     d.stats.retried += n;
-                });
-                break;
-            }
-            Verdict::Split => {
-                let _ = store.release(&ids, 0.0).await;
-                with(|d| {
+                }
+                Verdict::Split => {
                     d.breaker.on_success(after as u64);
                     d.split_limit = (ids.len() / 2).max(1);
-                });
-            }
-            Verdict::Reject => {
-                let meta = store.delete(&ids).await.ok();
-                with(|d| {
-                    d.unmirror(&ids);
+                }
+                Verdict::Reject => {
                     d.breaker.on_success(after as u64);
                     d.stats.rejected += n;
-                    if let Some(m) = meta {
-                        d.stats.stored_now = m.count.max(0.0) as u64;
-                    }
-                });
+                }
             }
+            verdict == Verdict::Retry
+        });
+        if verdict == Verdict::Delivered {
+            acknowledged += n as u32;
+        }
+        if stop != Some(false) {
+            break;
         }
     }
     acknowledged
