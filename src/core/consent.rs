@@ -198,9 +198,9 @@ impl StoredDecision {
     /// `v|time|analytics|marketing` — a small, explicit format.
     pub fn encode(&self) -> String {
         let mut s = String::new();
-        s.push_str(&self.policy_version.replace('|', "/"));
+        s.push_str(&crate::core::text::replace(&self.policy_version, "|", "/"));
         s.push('|');
-        s.push_str(&self.decided_at.to_string());
+        crate::core::model::write_u64(&mut s, self.decided_at);
         s.push('|');
         s.push_str(self.analytics.as_str());
         s.push('|');

@@ -79,9 +79,9 @@ impl Session {
         s.push('|');
         s.push_str(&self.id);
         s.push('|');
-        s.push_str(&self.started_at.to_string());
+        crate::core::model::write_u64(&mut s, self.started_at);
         s.push('|');
-        s.push_str(&self.last_activity.to_string());
+        crate::core::model::write_u64(&mut s, self.last_activity);
         s
     }
 

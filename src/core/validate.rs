@@ -43,17 +43,25 @@ impl ValidationErrors {
     }
 }
 
-impl fmt::Display for ValidationErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ValidationErrors {
+    /// `field: problem; field: problem`, written without `core::fmt`.
+    pub fn write_to(&self, out: &mut String) {
         for (i, e) in self.0.iter().enumerate() {
             if i > 0 {
-                f.write_str("; ")?;
+                out.push_str("; ");
             }
-            f.write_str(&e.field)?;
-            f.write_str(": ")?;
-            f.write_str(&e.problem)?;
+            out.push_str(&e.field);
+            out.push_str(": ");
+            out.push_str(&e.problem);
         }
-        Ok(())
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.write_to(&mut s);
+        f.write_str(&s)
     }
 }
 

@@ -70,7 +70,7 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     };
     let config = Config::from_input(&input).map_err(|e| {
         let mut msg = String::from("telemetry: invalid configuration: ");
-        msg.push_str(&e.to_string());
+        e.write_to(&mut msg);
         JsError::new(&msg)
     })?;
     let Some(endpoint) = page::resolve_url(&config.endpoint) else {
@@ -613,7 +613,7 @@ pub fn record_request(kind: &str, method: &str, url: &str, status: u16, duration
     if capture_failures && (status == 0 || status >= 500) {
         let mut msg = String::from(if status == 0 { "Request failed: " } else { "Request answered " });
         if status != 0 {
-            msg.push_str(&status.to_string());
+            crate::core::model::write_u64(&mut msg, status as u64);
             msg.push_str(": ");
         }
         msg.push_str(&method.to_ascii_uppercase());

@@ -25,9 +25,10 @@ pub fn context() -> EventContext {
     let screen_resolution = window.screen().ok().and_then(|s| {
         let (w, h) = (s.width().ok()?, s.height().ok()?);
         if w > 0 && h > 0 {
-            let mut r = w.to_string();
+            let mut r = String::new();
+            crate::core::model::write_u64(&mut r, w as u64);
             r.push('x');
-            r.push_str(&h.to_string());
+            crate::core::model::write_u64(&mut r, h as u64);
             Some(r)
         } else {
             None

@@ -124,7 +124,7 @@ fn log_record(out: &mut String, event: &Json, sent_at: u64, shared_context: Opti
     out.push_str(r#"","observedTimeUnixNano":""#);
     nanos(out, sent_at);
     out.push_str(r#"","severityNumber":"#);
-    out.push_str(&severity.to_string());
+    super::write_u64(out, severity as u64);
     out.push_str(r#","severityText":"#);
     write_str(out, text);
     out.push_str(r#","body":"#);
@@ -186,7 +186,7 @@ fn severity_number(s: &str) -> u8 {
 
 /// Milliseconds as the decimal digits of nanoseconds (OTLP JSON writes 64-bit integers as strings).
 fn nanos(out: &mut String, ms: u64) {
-    out.push_str(&ms.to_string());
+    super::write_u64(out, ms);
     out.push_str("000000");
 }
 
