@@ -213,10 +213,10 @@ impl StoredDecision {
     pub fn decode(s: &str, policy_version: &str) -> Option<StoredDecision> {
         let mut parts = s.split('|');
         let v = parts.next()?;
-        let t = parts.next()?.parse().ok()?;
+        let t = crate::core::text::parse_u64(parts.next()?)?;
         let a = Decision::parse(parts.next()?)?;
         let m = Decision::parse(parts.next()?)?;
-        if parts.next().is_some() || v != policy_version.replace('|', "/") {
+        if parts.next().is_some() || v != crate::core::text::replace(policy_version, "|", "/") {
             return None;
         }
         Some(StoredDecision { policy_version: policy_version.to_string(), decided_at: t, analytics: a, marketing: m })

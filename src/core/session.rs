@@ -93,8 +93,8 @@ impl Session {
             return None;
         }
         let id = parts.next()?;
-        let started_at: u64 = parts.next()?.parse().ok()?;
-        let last_activity: u64 = parts.next()?.parse().ok()?;
+        let started_at = crate::core::text::parse_u64(parts.next()?)?;
+        let last_activity = crate::core::text::parse_u64(parts.next()?)?;
         if parts.next().is_some()
             || id.is_empty()
             || id.len() > MAX_ID_LEN

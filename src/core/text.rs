@@ -41,6 +41,15 @@ pub fn head(s: &str, end: usize) -> &str {
     part(s, 0, end)
 }
 
+/// The value of `s`, a non-empty run of ASCII digits, if it fits 64 bits
+/// (the standard library's integer parsing is ~0.7 KB of code for its types).
+pub fn parse_u64(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None })
+}
+
 /// How many characters `s` holds: its bytes that do not continue one (the
 /// standard library's count is ~0.8 KB of code for long strings).
 pub fn char_count(s: &str) -> usize {
@@ -152,6 +161,7 @@ mod tests {
             prop_assert_eq!(take_chars(&s, max), s.chars().take(max).collect::<String>());
             prop_assert_eq!(leading_digits(&s), s.chars().take_while(|c| c.is_ascii_digit()).collect::<String>());
             prop_assert_eq!(rfind_byte(&s, b'0'), s.rfind('0'));
+            prop_assert_eq!(parse_u64(&s), s.parse::<u64>().ok().filter(|_| !s.starts_with('+')));
             prop_assert_eq!(after_last(&s, b' '), s.rsplit(' ').next().unwrap());
         }
     }
@@ -176,5 +186,9 @@ mod tests {
         assert_eq!(part("abc", 2, 1), "");
         assert_eq!(tail("abc", 4), "");
         assert_eq!(head("é", 1), "");
+        assert_eq!(parse_u64("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_u64("18446744073709551616"), None);
+        assert_eq!(parse_u64(""), None);
+        assert_eq!(parse_u64("+1"), None);
     }
 }

@@ -41,7 +41,7 @@ impl<'a> Json<'a> {
     /// A number written as a non-negative integer that fits 64 bits.
     pub fn as_u64(&self) -> Option<u64> {
         match self {
-            Json::Num(t) if t.bytes().all(|b| b.is_ascii_digit()) => t.parse().ok(),
+            Json::Num(t) => crate::core::text::parse_u64(t),
             _ => None,
         }
     }

@@ -233,7 +233,9 @@ fn any_value(out: &mut String, v: &Json) {
 /// An integer's text that fits a signed 64-bit `intValue`.
 fn is_int64(t: &str) -> bool {
     let digits = t.strip_prefix('-').unwrap_or(t);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && t.parse::<i64>().is_ok()
+    // i64::MIN's magnitude is one more than i64::MAX.
+    let max = i64::MAX as u64 + u64::from(digits.len() < t.len());
+    crate::core::text::parse_u64(digits).is_some_and(|n| n <= max)
 }
 
 #[cfg(test)]
@@ -265,6 +267,17 @@ mod tests {
         match v {
             Some(Any::StringValue(s)) => Some(s),
             _ => None,
+        }
+    }
+
+    #[test]
+    fn int_values_are_the_integers_that_fit_64_bits_signed() {
+        for t in ["0", "-0", "42", "-42", "9223372036854775807", "-9223372036854775808"] {
+            assert!(is_int64(t), "{t}");
+            assert!(t.parse::<i64>().is_ok(), "{t}");
+        }
+        for t in ["9223372036854775808", "-9223372036854775809", "", "-", "+1", "1.5", "1e3", "--1"] {
+            assert!(!is_int64(t), "{t}");
         }
     }
 

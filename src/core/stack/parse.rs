@@ -268,7 +268,7 @@ fn number(digits: &str) -> Option<u32> {
     if digits.len() > MAX_NUMBER_DIGITS {
         return None;
     }
-    digits.parse().ok()
+    text::parse_u64(digits).and_then(|n| u32::try_from(n).ok())
 }
 
 /// Whether `loc` reads as a frame location rather than prose or a bare name:
