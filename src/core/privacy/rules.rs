@@ -52,9 +52,10 @@ impl SiteRules {
     pub fn finish(&self, s: &mut String) {
         for (i, a) in self.allow.iter().enumerate() {
             let mark = char::from_u32(ALLOW_MARK + i as u32).unwrap_or('\u{FFFD}');
-            let mark = mark.encode_utf8(&mut [0; 4]).to_string();
-            if text::contains(s, &mark) {
-                *s = text::replace(s, &mark, a);
+            let mut buf = [0; 4];
+            let mark: &str = mark.encode_utf8(&mut buf);
+            if text::contains(s, mark) {
+                *s = text::replace(s, mark, a);
             }
         }
         for p in &self.patterns {
