@@ -100,18 +100,18 @@ pub struct UrlParts<'a> {
 
 impl<'a> UrlParts<'a> {
     pub fn parse(url: &'a str) -> UrlParts<'a> {
-        let (rest, fragment) = match url.find('#') {
+        let (rest, fragment) = match text::find_byte(url, b'#') {
             Some(i) => (text::head(url, i), Some(text::tail(url, i + 1))),
             None => (url, None),
         };
-        let (rest, query) = match rest.find('?') {
+        let (rest, query) = match text::find_byte(rest, b'?') {
             Some(i) => (text::head(rest, i), Some(text::tail(rest, i + 1))),
             None => (rest, None),
         };
         let origin_end = match crate::core::text::find(rest, "://") {
             Some(i) if text::head(rest, i).bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') && i > 0 => {
                 let start = i + 3;
-                start + text::tail(rest, start).find('/').unwrap_or(rest.len() - start)
+                start + text::find_byte(text::tail(rest, start), b'/').unwrap_or(rest.len() - start)
             }
             _ => 0,
         };
@@ -132,9 +132,9 @@ impl<'a> UrlParts<'a> {
         let authority = crate::core::text::split_once(&self.origin, "://")?.1;
         let host_port = crate::core::text::after_last(authority, b'@');
         let host = if host_port.starts_with('[') {
-            host_port.find(']').map_or(host_port, |i| text::head(host_port, i + 1))
+            text::find_byte(host_port, b']').map_or(host_port, |i| text::head(host_port, i + 1))
         } else {
-            host_port.split(':').next().unwrap_or("")
+            text::before_first(host_port, b':')
         };
         if host.is_empty() {
             None
@@ -163,7 +163,7 @@ pub fn page_path(url: &str, hash_routing: bool) -> String {
     if hash_routing {
         let r = route(p.fragment);
         out.push('#');
-        out.push_str(r.split('?').next().unwrap_or(r));
+        out.push_str(text::before_first(r, b'?'));
     }
     out
 }
@@ -240,14 +240,14 @@ fn hex(c: u8) -> Option<u8> {
 
 /// `key=value` pairs of a query, decoded; pairs without `=` have an empty value.
 pub fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    query.split('&').filter(|p| !p.is_empty()).map(|p| {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+    text::split_byte(query, b'&').filter(|p| !p.is_empty()).map(|p| {
+        let (k, v) = text::split_once_byte(p, b'=').unwrap_or((p, ""));
         (percent_decode(k), percent_decode(v))
     })
 }
 
 fn is_campaign_pair(pair: &str) -> bool {
-    let raw_key = pair.split('=').next().unwrap_or("");
+    let raw_key = text::before_first(pair, b'=');
     percent_decode(raw_key).to_ascii_lowercase().starts_with("utm_")
 }
 
@@ -256,7 +256,7 @@ fn is_campaign_pair(pair: &str) -> bool {
 /// [`MAX_CAMPAIGN_CHARS`].
 pub fn campaign(url: &str) -> Vec<(String, String)> {
     let p = UrlParts::parse(url);
-    let fragment_query = p.fragment.and_then(|f| f.split_once('?')).map(|(_, q)| q);
+    let fragment_query = p.fragment.and_then(|f| text::split_once_byte(f, b'?')).map(|(_, q)| q);
     let mut out: Vec<(String, String)> = Vec::new();
     for q in [p.query, fragment_query].into_iter().flatten() {
         for (k, v) in query_pairs(q) {
@@ -275,12 +275,12 @@ pub fn campaign(url: &str) -> Vec<(String, String)> {
 
 /// A query without its `utm_*` pairs (`None`: it has none).
 fn strip_query(q: &str) -> Option<String> {
-    if !q.split('&').any(is_campaign_pair) {
+    if !text::split_byte(q, b'&').any(is_campaign_pair) {
         return None;
     }
     // Joined by hand: `[..].join` costs a kilobyte of code for this one use.
     let mut out = String::with_capacity(q.len());
-    for (i, pair) in q.split('&').filter(|p| !is_campaign_pair(p)).enumerate() {
+    for (i, pair) in text::split_byte(q, b'&').filter(|p| !is_campaign_pair(p)).enumerate() {
         if i > 0 {
             out.push('&');
         }
@@ -294,7 +294,7 @@ fn strip_query(q: &str) -> Option<String> {
 pub fn strip_campaign_params(url: &str) -> Cow<'_, str> {
     let p = UrlParts::parse(url);
     let query = p.query.map(|q| strip_query(q).map_or(Cow::Borrowed(q), Cow::Owned));
-    let fragment = p.fragment.map(|f| match f.split_once('?') {
+    let fragment = p.fragment.map(|f| match text::split_once_byte(f, b'?') {
         Some((route, q)) => match strip_query(q) {
             Some(kept) if kept.is_empty() => Cow::Owned(route.to_string()),
             Some(kept) => {

@@ -70,6 +70,41 @@ pub fn leading_digits(s: &str) -> &str {
     s.get(..n).unwrap_or("")
 }
 
+/// Byte offset of the first ASCII byte `b` in `s` (char patterns bring the
+/// standard library's char searcher, ~1 KB of code with its split iterators).
+pub fn find_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
+}
+
+/// `s` around the first ASCII byte `b`.
+pub fn split_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = find_byte(s, b)?;
+    Some((head(s, i), tail(s, i + 1)))
+}
+
+/// What comes before the first ASCII byte `b` in `s`, or all of `s`.
+pub fn before_first(s: &str, b: u8) -> &str {
+    find_byte(s, b).map_or(s, |i| head(s, i))
+}
+
+/// The parts of `s` between the ASCII bytes `b`, as `s.split(b as char)` gives them.
+pub fn split_byte(s: &str, b: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match find_byte(r, b) {
+            Some(i) => {
+                rest = Some(tail(r, i + 1));
+                Some(head(r, i))
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// Byte offset of the last ASCII byte `b` in `s` (a char pattern's reverse
 /// searcher is ~0.6 KB of code).
 pub fn rfind_byte(s: &str, b: u8) -> Option<usize> {
@@ -161,6 +196,10 @@ mod tests {
             prop_assert_eq!(take_chars(&s, max), s.chars().take(max).collect::<String>());
             prop_assert_eq!(leading_digits(&s), s.chars().take_while(|c| c.is_ascii_digit()).collect::<String>());
             prop_assert_eq!(rfind_byte(&s, b'0'), s.rfind('0'));
+            prop_assert_eq!(find_byte(&s, b'0'), s.find('0'));
+            prop_assert_eq!(split_once_byte(&s, b' '), s.split_once(' '));
+            prop_assert_eq!(before_first(&s, b' '), s.split(' ').next().unwrap());
+            prop_assert_eq!(split_byte(&s, b' ').collect::<Vec<_>>(), s.split(' ').collect::<Vec<_>>());
             prop_assert_eq!(parse_u64(&s), s.parse::<u64>().ok().filter(|_| !s.starts_with('+')));
             prop_assert_eq!(after_last(&s, b' '), s.rsplit(' ').next().unwrap());
         }

@@ -156,7 +156,7 @@ mod uuid_tests {
 /// An absolute URL: a scheme (RFC 3986), a colon, and a rest without spaces or
 /// control characters; `http`, `https`, `ws` and `wss` also need `//` and a host.
 pub fn is_absolute_url(s: &str) -> bool {
-    let Some(colon) = s.find(':') else { return false };
+    let Some(colon) = text::find_byte(s, b':') else { return false };
     let (scheme, rest) = (text::head(s, colon), text::tail(s, colon + 1));
     let mut chars = scheme.chars();
     match chars.next() {
@@ -197,15 +197,15 @@ pub fn is_absolute_url(s: &str) -> bool {
 /// A semantic version (semver.org 2.0.0): `MAJOR.MINOR.PATCH[-pre][+build]`,
 /// numeric parts without leading zeros.
 pub fn is_semver(s: &str) -> bool {
-    let (main_pre, build) = match s.split_once('+') {
+    let (main_pre, build) = match text::split_once_byte(s, b'+') {
         Some((a, b)) => (a, Some(b)),
         None => (s, None),
     };
-    let (main, pre) = match main_pre.split_once('-') {
+    let (main, pre) = match text::split_once_byte(main_pre, b'-') {
         Some((a, b)) => (a, Some(b)),
         None => (main_pre, None),
     };
-    let nums: Vec<&str> = main.split('.').collect();
+    let nums: Vec<&str> = text::split_byte(main, b'.').collect();
     if nums.len() != 3 || !nums.iter().all(|n| is_numeric_id(n)) {
         return false;
     }
@@ -213,7 +213,7 @@ pub fn is_semver(s: &str) -> bool {
         !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     };
     if let Some(pre) = pre {
-        for id in pre.split('.') {
+        for id in text::split_byte(pre, b'.') {
             if !ident_ok(id) {
                 return false;
             }
@@ -223,7 +223,7 @@ pub fn is_semver(s: &str) -> bool {
         }
     }
     if let Some(build) = build {
-        if !build.split('.').all(ident_ok) {
+        if !text::split_byte(build, b'.').all(ident_ok) {
             return false;
         }
     }
@@ -236,7 +236,7 @@ fn is_numeric_id(n: &str) -> bool {
 
 /// `WIDTHxHEIGHT` with positive integers, as in `1920x1080`.
 pub fn is_screen_resolution(s: &str) -> bool {
-    let Some((w, h)) = s.split_once('x') else { return false };
+    let Some((w, h)) = text::split_once_byte(s, b'x') else { return false };
     let positive = |p: &str| {
         !p.is_empty() && p.len() <= 6 && p.chars().all(|c| c.is_ascii_digit()) && !p.starts_with('0')
     };

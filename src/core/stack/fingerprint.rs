@@ -271,7 +271,7 @@ pub(crate) fn normalize_filename(name: &str) -> String {
     let path = match crate::core::text::find(name, "://") {
         Some(i) => {
             let rest = text::tail(name, i + 3);
-            rest.find('/').map_or("", |j| text::tail(rest, j))
+            text::find_byte(rest, b'/').map_or("", |j| text::tail(rest, j))
         }
         None => name,
     };

@@ -101,7 +101,7 @@ fn parse_v8(body: &str) -> Option<Frame> {
 /// From `eval at outer (url:l:c), <anonymous>:l:c)` (possibly nested), the
 /// innermost parenthesised location: the script that called `eval`.
 fn eval_origin(s: &str) -> &str {
-    if let Some(close) = s.find(')') {
+    if let Some(close) = text::find_byte(s, b')') {
         if let Some(open) = text::rfind_byte(text::head(s, close), b'(') {
             return text::part(s, open + 1, close);
         }
@@ -161,7 +161,7 @@ fn split_at_sign(line: &str) -> Option<usize> {
         }
     }
     // Unbalanced quotes: fall back to the first `@`.
-    line.find('@')
+    text::find_byte(line, b'@')
 }
 
 /// Function name of a SpiderMonkey/JSC frame: old engines print arguments
