@@ -4,6 +4,7 @@
 // with --shipped, the shipped module's code (wasm-bindgen and wasm-opt -Oz as
 // the build runs them, names kept), where inlining has moved the bytes.
 // usage: node scripts/size-breakdown.mjs [module.wasm] [--shipped] [--top N] [--depth D]
+// (W=400 in the environment prints function names up to 400 characters, not 140)
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
