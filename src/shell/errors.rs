@@ -163,7 +163,7 @@ pub fn selector(el: &web_sys::Element) -> String {
         s.push('#');
         s.push_str(&id);
     }
-    for class in el.class_name().split_whitespace().take(2) {
+    for class in el.class_name().split_ascii_whitespace().take(2) {
         s.push('.');
         s.push_str(class);
     }

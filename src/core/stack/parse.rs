@@ -30,9 +30,10 @@ const MAX_NUMBER_DIGITS: usize = 10;
 /// Parses a JavaScript stack string into frames, newest first. Lines that are
 /// not frames (the message, blank lines) are skipped; never panics.
 pub fn parse(stack: &str) -> Vec<Frame> {
-    let v8 = stack.lines().any(is_v8_line);
+    // Lines split at `\n` (a `\r` before it goes with the trim below).
+    let v8 = text::split_byte(stack, b'\n').any(is_v8_line);
     let mut frames = Vec::new();
-    for raw in stack.lines() {
+    for raw in text::split_byte(stack, b'\n') {
         if frames.len() >= MAX_FRAMES {
             break;
         }
