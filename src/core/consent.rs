@@ -211,7 +211,7 @@ impl StoredDecision {
     /// The stored decision, if it is well formed and for `policy_version`
     /// (a new policy version asks again).
     pub fn decode(s: &str, policy_version: &str) -> Option<StoredDecision> {
-        let mut parts = crate::core::text::split_byte(s, b'|');
+        let mut parts = crate::core::text::split_any(s, b"|");
         let v = parts.next()?;
         let t = crate::core::text::parse_u64(parts.next()?)?;
         let a = Decision::parse(parts.next()?)?;

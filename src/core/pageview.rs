@@ -240,7 +240,7 @@ fn hex(c: u8) -> Option<u8> {
 
 /// `key=value` pairs of a query, decoded; pairs without `=` have an empty value.
 pub fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    text::split_byte(query, b'&').filter(|p| !p.is_empty()).map(|p| {
+    text::split_any(query, b"&").filter(|p| !p.is_empty()).map(|p| {
         let (k, v) = text::split_once_byte(p, b'=').unwrap_or((p, ""));
         (percent_decode(k), percent_decode(v))
     })
@@ -275,12 +275,12 @@ pub fn campaign(url: &str) -> Vec<(String, String)> {
 
 /// A query without its `utm_*` pairs (`None`: it has none).
 fn strip_query(q: &str) -> Option<String> {
-    if !text::split_byte(q, b'&').any(is_campaign_pair) {
+    if !text::split_any(q, b"&").any(is_campaign_pair) {
         return None;
     }
     // Joined by hand: `[..].join` costs a kilobyte of code for this one use.
     let mut out = String::with_capacity(q.len());
-    for (i, pair) in text::split_byte(q, b'&').filter(|p| !is_campaign_pair(p)).enumerate() {
+    for (i, pair) in text::split_any(q, b"&").filter(|p| !is_campaign_pair(p)).enumerate() {
         if i > 0 {
             out.push('&');
         }

@@ -88,7 +88,7 @@ impl Session {
     /// The stored form back, if it is well formed: a non-empty id of at most 64
     /// visible ASCII characters without `|`, and a start not after the last activity.
     pub fn decode(s: &str) -> Option<Session> {
-        let mut parts = crate::core::text::split_byte(s, b'|');
+        let mut parts = crate::core::text::split_any(s, b"|");
         if parts.next()? != STORED_VERSION {
             return None;
         }

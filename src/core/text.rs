@@ -87,12 +87,17 @@ pub fn before_first(s: &str, b: u8) -> &str {
     find_byte(s, b).map_or(s, |i| head(s, i))
 }
 
-/// The parts of `s` between the ASCII bytes `b`, as `s.split(b as char)` gives them.
-pub fn split_byte(s: &str, b: u8) -> impl Iterator<Item = &str> {
+/// What comes before the first of the ASCII bytes `set` in `s`, or all of `s`.
+pub fn before_any<'a>(s: &'a str, set: &[u8]) -> &'a str {
+    s.bytes().position(|c| set.contains(&c)).map_or(s, |i| head(s, i))
+}
+
+/// The parts of `s` between any of the ASCII bytes `set`, as `s.split([..])` gives them.
+pub fn split_any<'a>(s: &'a str, set: &'a [u8]) -> impl Iterator<Item = &'a str> + 'a {
     let mut rest = Some(s);
     std::iter::from_fn(move || {
         let r = rest?;
-        match find_byte(r, b) {
+        match r.bytes().position(|c| set.contains(&c)) {
             Some(i) => {
                 rest = Some(tail(r, i + 1));
                 Some(head(r, i))
@@ -199,7 +204,9 @@ mod tests {
             prop_assert_eq!(find_byte(&s, b'0'), s.find('0'));
             prop_assert_eq!(split_once_byte(&s, b' '), s.split_once(' '));
             prop_assert_eq!(before_first(&s, b' '), s.split(' ').next().unwrap());
-            prop_assert_eq!(split_byte(&s, b' ').collect::<Vec<_>>(), s.split(' ').collect::<Vec<_>>());
+            prop_assert_eq!(split_any(&s, b" ").collect::<Vec<_>>(), s.split(' ').collect::<Vec<_>>());
+            prop_assert_eq!(before_any(&s, b" 0"), s.split([' ', '0']).next().unwrap());
+            prop_assert_eq!(split_any(&s, b" 0").collect::<Vec<_>>(), s.split([' ', '0']).collect::<Vec<_>>());
             prop_assert_eq!(parse_u64(&s), s.parse::<u64>().ok().filter(|_| !s.starts_with('+')));
             prop_assert_eq!(after_last(&s, b' '), s.rsplit(' ').next().unwrap());
         }

@@ -175,7 +175,7 @@ pub fn is_absolute_url(s: &str) -> bool {
     );
     if hierarchical {
         let Some(after) = rest.strip_prefix("//") else { return false };
-        let authority = after.split(['/', '?', '#']).next().unwrap_or("");
+        let authority = text::before_any(after, b"/?#");
         let host = crate::core::text::after_last(authority, b'@');
         let host = match crate::core::text::rfind_byte(host, b':') {
             Some(i) if !host.ends_with(']') => {
@@ -205,7 +205,7 @@ pub fn is_semver(s: &str) -> bool {
         Some((a, b)) => (a, Some(b)),
         None => (main_pre, None),
     };
-    let nums: Vec<&str> = text::split_byte(main, b'.').collect();
+    let nums: Vec<&str> = text::split_any(main, b".").collect();
     if nums.len() != 3 || !nums.iter().all(|n| is_numeric_id(n)) {
         return false;
     }
@@ -213,7 +213,7 @@ pub fn is_semver(s: &str) -> bool {
         !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     };
     if let Some(pre) = pre {
-        for id in text::split_byte(pre, b'.') {
+        for id in text::split_any(pre, b".") {
             if !ident_ok(id) {
                 return false;
             }
@@ -223,7 +223,7 @@ pub fn is_semver(s: &str) -> bool {
         }
     }
     if let Some(build) = build {
-        if !text::split_byte(build, b'.').all(ident_ok) {
+        if !text::split_any(build, b".").all(ident_ok) {
             return false;
         }
     }

@@ -44,7 +44,7 @@ pub fn parse_http_date(value: &str, now_ms: u64) -> Option<i64> {
             if !is_one_of(wd, &LONG_DAYS) || !zone.eq_ignore_ascii_case("GMT") {
                 return None;
             }
-            let mut parts = crate::core::text::split_byte(date, b'-');
+            let mut parts = crate::core::text::split_any(date, b"-");
             let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
             if parts.next().is_some() || yy.len() != 2 {
                 return None;
@@ -108,7 +108,7 @@ fn to_unix_ms(year: i64, month: u32, day: u32, time: &str) -> Option<i64> {
     if day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    let mut parts = crate::core::text::split_byte(time, b':');
+    let mut parts = crate::core::text::split_any(time, b":");
     let h = number(parts.next()?, 2, 2)?;
     let m = number(parts.next()?, 2, 2)?;
     let s = number(parts.next()?, 2, 2)?;

@@ -267,7 +267,7 @@ fn truncate(s: &str, max: usize) -> &str {
 /// hash, and content-hash parts of path segments replaced by `*`.
 pub(crate) fn normalize_filename(name: &str) -> String {
     let name = truncate(name, super::parse::MAX_LINE_LEN);
-    let name = name.split(['?', '#']).next().unwrap_or("");
+    let name = text::before_any(name, b"?#");
     let path = match crate::core::text::find(name, "://") {
         Some(i) => {
             let rest = text::tail(name, i + 3);
@@ -276,7 +276,7 @@ pub(crate) fn normalize_filename(name: &str) -> String {
         None => name,
     };
     let mut out = String::with_capacity(path.len());
-    for (n, segment) in path.split(['/', '\\']).enumerate() {
+    for (n, segment) in text::split_any(path, b"/\\").enumerate() {
         if n > 0 {
             out.push('/');
         }

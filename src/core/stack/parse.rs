@@ -31,9 +31,9 @@ const MAX_NUMBER_DIGITS: usize = 10;
 /// not frames (the message, blank lines) are skipped; never panics.
 pub fn parse(stack: &str) -> Vec<Frame> {
     // Lines split at `\n` (a `\r` before it goes with the trim below).
-    let v8 = text::split_byte(stack, b'\n').any(is_v8_line);
+    let v8 = text::split_any(stack, b"\n").any(is_v8_line);
     let mut frames = Vec::new();
-    for raw in text::split_byte(stack, b'\n') {
+    for raw in text::split_any(stack, b"\n") {
         if frames.len() >= MAX_FRAMES {
             break;
         }
