@@ -87,6 +87,16 @@ pub fn before_first(s: &str, b: u8) -> &str {
     find_byte(s, b).map_or(s, |i| head(s, i))
 }
 
+/// `s` without the ASCII bytes `set` at its start.
+pub fn trim_start_any<'a>(s: &'a str, set: &[u8]) -> &'a str {
+    tail(s, s.bytes().take_while(|c| set.contains(c)).count())
+}
+
+/// `s` without the ASCII bytes `set` at its end.
+pub fn trim_end_any<'a>(s: &'a str, set: &[u8]) -> &'a str {
+    head(s, s.len() - s.bytes().rev().take_while(|c| set.contains(c)).count())
+}
+
 /// What comes before the first of the ASCII bytes `set` in `s`, or all of `s`.
 pub fn before_any<'a>(s: &'a str, set: &[u8]) -> &'a str {
     s.bytes().position(|c| set.contains(&c)).map_or(s, |i| head(s, i))
@@ -207,6 +217,8 @@ mod tests {
             prop_assert_eq!(split_any(&s, b" ").collect::<Vec<_>>(), s.split(' ').collect::<Vec<_>>());
             prop_assert_eq!(before_any(&s, b" 0"), s.split([' ', '0']).next().unwrap());
             prop_assert_eq!(split_any(&s, b" 0").collect::<Vec<_>>(), s.split([' ', '0']).collect::<Vec<_>>());
+            prop_assert_eq!(trim_start_any(&s, b" 0"), s.trim_start_matches([' ', '0']));
+            prop_assert_eq!(trim_end_any(&s, b" 0"), s.trim_end_matches([' ', '0']));
             prop_assert_eq!(parse_u64(&s), s.parse::<u64>().ok().filter(|_| !s.starts_with('+')));
             prop_assert_eq!(after_last(&s, b' '), s.rsplit(' ').next().unwrap());
         }

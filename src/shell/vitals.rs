@@ -513,7 +513,7 @@ pub fn selector(node: &web_sys::Node) -> String {
         let id = el.map(|e| e.id()).unwrap_or_default();
         let part = if id.is_empty() {
             let name = n.node_name();
-            let mut part = if n.node_type() == 1 { name.to_ascii_lowercase() } else { name.to_ascii_uppercase().trim_start_matches('#').to_string() };
+            let mut part = if n.node_type() == 1 { name.to_ascii_lowercase() } else { crate::core::text::trim_start_any(&name.to_ascii_uppercase(), b"#").to_string() };
             let classes = el.and_then(|e| e.get_attribute("class")).unwrap_or_default();
             let mut classes: Vec<&str> = classes.split_ascii_whitespace().collect();
             crate::core::sort::sort_by(&mut classes, |a, b| a < b);

@@ -14,7 +14,7 @@ const MS_PER_SECOND: u64 = 1_000;
 /// `value` is either delta-seconds (`120`) or an HTTP-date; a date in the past
 /// means no delay (0). Anything else is `None`, as if the header were absent.
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
-    let value = value.trim_matches(|c: char| c == ' ' || c == '\t');
+    let value = crate::core::text::trim_end_any(crate::core::text::trim_start_any(value, b" \t"), b" \t");
     if value.is_empty() {
         return None;
     }

@@ -109,8 +109,8 @@ fn eval_origin(s: &str) -> &str {
     }
     // `eval at <anonymous>, <anonymous>:1:2)`: no outer location, keep the eval one.
     match text::rfind(s, ", ") {
-        Some(i) => text::tail(s, i + 2).trim_end_matches(')'),
-        None => s.trim_end_matches(')'),
+        Some(i) => text::trim_end_any(text::tail(s, i + 2), b")"),
+        None => text::trim_end_any(s, b")"),
     }
 }
 
