@@ -1,5 +1,12 @@
-//! Substring search for the agent's few needs (a URL's `://`, user-agent
-//! tokens, stack-frame separators, the site's literal mask patterns).
+//! Text helpers that keep the standard library's heavier paths out of the
+//! module: substring search for the agent's few needs (a URL's `://`,
+//! user-agent tokens, stack-frame separators, the site's literal mask
+//! patterns); cuts that give "" instead of panicking (a panic's message
+//! formatting was ~4 KB); searches, splits and trims at ASCII bytes instead of
+//! char patterns; character counts; digits read without `str::parse`. The byte
+//! helpers take ASCII bytes only: those never occur inside a multi-byte
+//! character, so every offset they find is a character boundary. Each helper's
+//! test holds it to the standard library's function it replaces.
 //!
 //! `str::find` and its kin with a `&str` pattern build a Two-Way searcher,
 //! ~4 KB of code in the shipped module. These scan for the needle's first byte
