@@ -1,35 +1,17 @@
 // Gives the wasm's imports, the module they come from and the glue's internal
-// exports short names, in the module and in its JavaScript glue alike. wasm-bindgen names each import after its binding and a 16-digit
-// hash (`__wbg_get_a1b2c3d4e5f6a7b8`); ~170 such names, written once in the
+// exports short names, in the module and in its JavaScript glue alike.
+// wasm-bindgen names each import after its binding and a 16-digit hash (`__wbg_get_a1b2c3d4e5f6a7b8`); ~170 such names, written once in the
 // module and once in the glue, are ~12 KB of text that gzip can barely
 // compress. Run after wasm-opt, before the bundle and the integrity hashes.
 // usage: node scripts/short-imports.mjs <module.wasm> <glue.js>
 import { readFileSync, writeFileSync } from 'node:fs';
+import { leb, reader } from './wasm-reader.mjs';
 
 const [wasmPath, gluePath] = process.argv.slice(2);
 const bytes = readFileSync(wasmPath);
 let glue = readFileSync(gluePath, 'utf8');
 
-let pos = 8;
-const u32 = () => {
-  let result = 0, shift = 0, b;
-  do {
-    b = bytes[pos++];
-    result += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (b & 0x80);
-  return result;
-};
-const leb = (n) => {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return Buffer.from(out);
-};
+const r = reader(bytes);
 const name = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
 // a, b, ... z, A ... Z, then two letters: never a JavaScript keyword.
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -40,15 +22,13 @@ const short = (i) => (i < ALPHABET.length ? ALPHABET[i] : short(Math.floor(i / A
 const INTERNAL = /^(__wbindgen_|__externref_|wasm_bindgen__convert__)/;
 let exported = 0;
 function exportSection(end) {
-  const count = u32();
+  const count = r.u32();
   const body = [leb(count)];
   for (let n = 0; n < count; n++) {
-    const len = u32();
-    const field = bytes.toString('utf8', pos, pos + len);
-    pos += len;
-    const descStart = pos;
-    pos++;
-    u32();
+    const field = r.str();
+    const descStart = r.pos;
+    r.pos++;
+    r.u32();
     let next = field;
     if (INTERNAL.test(field)) {
       next = '_' + short(exported++);
@@ -57,9 +37,9 @@ function exportSection(end) {
       if (!use.test(glue)) throw new Error(`export ${field} is not used as wasm.${field} in the glue`);
       glue = glue.replace(use, next);
     }
-    body.push(name(next), bytes.subarray(descStart, pos));
+    body.push(name(next), bytes.subarray(descStart, r.pos));
   }
-  if (pos !== end) throw new Error('export section misread');
+  if (r.pos !== end) throw new Error('export section misread');
   const section = Buffer.concat(body);
   return Buffer.concat([Buffer.from([7]), leb(section.length), section]);
 }
@@ -69,36 +49,27 @@ const MODULE = 'w';
 
 const parts = [bytes.subarray(0, 8)];
 let renamed = 0;
-while (pos < bytes.length) {
-  const start = pos;
-  const id = bytes[pos++];
-  const size = u32();
-  const end = pos + size;
+while (r.pos < bytes.length) {
+  const start = r.pos;
+  const id = bytes[r.pos++];
+  const size = r.u32();
+  const end = r.pos + size;
   if (id === 7) {
     parts.push(exportSection(end));
     continue;
   }
   if (id !== 2) {
     parts.push(bytes.subarray(start, end));
-    pos = end;
+    r.pos = end;
     continue;
   }
-  const count = u32();
+  const count = r.u32();
   const body = [leb(count)];
   for (let n = 0; n < count; n++) {
-    const modLen = u32();
-    const mod = bytes.toString('utf8', pos, pos + modLen);
-    pos += modLen;
-    const fieldLen = u32();
-    const field = bytes.toString('utf8', pos, pos + fieldLen);
-    pos += fieldLen;
-    const descStart = pos;
-    const kind = bytes[pos++];
-    if (kind === 0) u32();
-    else if (kind === 1) { pos++; const f = bytes[pos++]; u32(); if (f & 1) u32(); }
-    else if (kind === 2) { const f = bytes[pos++]; u32(); if (f & 1) u32(); }
-    else if (kind === 3) pos += 2;
-    else throw new Error(`import kind ${kind} not handled`);
+    const mod = r.str();
+    const field = r.str();
+    const descStart = r.pos;
+    const kind = r.importDesc();
     let next = field;
     if (kind === 0) {
       next = short(renamed++);
@@ -110,9 +81,9 @@ while (pos < bytes.length) {
       if (new RegExp(`[^\\w$]${field.replace(/\$/g, '\\$')}[^\\w$]`).test(glue)) throw new Error(`import ${field} is named elsewhere in the glue`);
     }
     if (mod !== GLUE_MODULE) throw new Error(`import from ${mod}: only ${GLUE_MODULE} is expected`);
-    body.push(name(MODULE), name(next), bytes.subarray(descStart, pos));
+    body.push(name(MODULE), name(next), bytes.subarray(descStart, r.pos));
   }
-  if (pos !== end) throw new Error('import section misread');
+  if (r.pos !== end) throw new Error('import section misread');
   // The module every import comes from, named in each of them.
   const key = `"${GLUE_MODULE}":`;
   if (glue.split(key).length !== 2) throw new Error(`the glue names ${GLUE_MODULE} other than once`);

@@ -9,6 +9,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reader } from './wasm-reader.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -36,70 +37,51 @@ if (shipped) {
   bytes = readFileSync(file);
 }
 
-let pos = 8;
-const u32 = () => {
-  let result = 0, shift = 0, b;
-  do {
-    b = bytes[pos++];
-    result += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (b & 0x80);
-  return result;
-};
-const str = () => {
-  const n = u32();
-  const s = bytes.toString('utf8', pos, pos + n);
-  pos += n;
-  return s;
-};
+const r = reader(bytes);
+const { u32, str } = r;
 
 let importedFuncs = 0;
 const bodySizes = [];
 const names = new Map();
 let dataBytes = 0;
 const sections = {};
-while (pos < bytes.length) {
-  const id = bytes[pos++];
+while (r.pos < bytes.length) {
+  const id = bytes[r.pos++];
   const size = u32();
-  const end = pos + size;
+  const end = r.pos + size;
   sections[id] = (sections[id] || 0) + size;
   if (id === 2) {
     // imports: count the functions, their indices come first
     for (let n = u32(); n > 0; n--) {
       str(); str();
-      const kind = bytes[pos++];
-      if (kind === 0) { u32(); importedFuncs++; }
-      else if (kind === 1) { pos++; const f = bytes[pos++]; u32(); if (f & 1) u32(); }
-      else if (kind === 2) { const f = bytes[pos++]; u32(); if (f & 1) u32(); }
-      else if (kind === 3) { pos += 2; }
-      else if (kind === 4) { pos++; u32(); }
+      if (r.importDesc() === 0) importedFuncs++;
     }
   } else if (id === 10) {
     for (let n = u32(); n > 0; n--) {
       const len = u32();
       bodySizes.push(len);
-      pos += len;
+      r.pos += len;
     }
   } else if (id === 11) {
     dataBytes = size;
   } else if (id === 0) {
     const name = str();
     if (name === 'name') {
-      while (pos < end) {
-        const sub = bytes[pos++];
+      while (r.pos < end) {
+        const sub = bytes[r.pos++];
         const subSize = u32();
-        const subEnd = pos + subSize;
+        const subEnd = r.pos + subSize;
         if (sub === 1) {
           for (let n = u32(); n > 0; n--) {
             const idx = u32();
             names.set(idx, str());
           }
         }
-        pos = subEnd;
+        r.pos = subEnd;
       }
     }
   }
-  pos = end;
+  r.pos = end;
 }
 
 // Demangle enough of the legacy Rust mangling (_ZN...E) to get the path.
