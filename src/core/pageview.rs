@@ -134,7 +134,7 @@ impl<'a> UrlParts<'a> {
         let host = if host_port.starts_with('[') {
             text::find_byte(host_port, b']').map_or(host_port, |i| text::head(host_port, i + 1))
         } else {
-            text::before_first(host_port, b':')
+            text::before_any(host_port, b":")
         };
         if host.is_empty() {
             None
@@ -163,7 +163,7 @@ pub fn page_path(url: &str, hash_routing: bool) -> String {
     if hash_routing {
         let r = route(p.fragment);
         out.push('#');
-        out.push_str(text::before_first(r, b'?'));
+        out.push_str(text::before_any(r, b"?"));
     }
     out
 }
@@ -247,7 +247,7 @@ pub fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
 }
 
 fn is_campaign_pair(pair: &str) -> bool {
-    let raw_key = text::before_first(pair, b'=');
+    let raw_key = text::before_any(pair, b"=");
     percent_decode(raw_key).to_ascii_lowercase().starts_with("utm_")
 }
 

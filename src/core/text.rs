@@ -66,7 +66,7 @@ pub fn char_count(s: &str) -> usize {
 /// `s` cut to its first `max` characters.
 pub fn take_chars(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
-        Some((i, _)) => s.get(..i).unwrap_or(s),
+        Some((i, _)) => head(s, i),
         None => s,
     }
 }
@@ -74,7 +74,7 @@ pub fn take_chars(s: &str, max: usize) -> &str {
 /// The ASCII digits `s` starts with.
 pub fn leading_digits(s: &str) -> &str {
     let n = s.bytes().take_while(u8::is_ascii_digit).count();
-    s.get(..n).unwrap_or("")
+    head(s, n)
 }
 
 /// Byte offset of the first ASCII byte `b` in `s` (char patterns bring the
@@ -87,11 +87,6 @@ pub fn find_byte(s: &str, b: u8) -> Option<usize> {
 pub fn split_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
     let i = find_byte(s, b)?;
     Some((head(s, i), tail(s, i + 1)))
-}
-
-/// What comes before the first ASCII byte `b` in `s`, or all of `s`.
-pub fn before_first(s: &str, b: u8) -> &str {
-    find_byte(s, b).map_or(s, |i| head(s, i))
 }
 
 /// `s` without the ASCII bytes `set` at its start.
@@ -135,7 +130,7 @@ pub fn rfind_byte(s: &str, b: u8) -> Option<usize> {
 
 /// What follows the last ASCII byte `b` in `s`, or all of `s`.
 pub fn after_last(s: &str, b: u8) -> &str {
-    rfind_byte(s, b).and_then(|i| s.get(i + 1..)).unwrap_or(s)
+    rfind_byte(s, b).map_or(s, |i| tail(s, i + 1))
 }
 
 /// Byte offset of the first `needle` in `hay`.
@@ -220,7 +215,6 @@ mod tests {
             prop_assert_eq!(rfind_byte(&s, b'0'), s.rfind('0'));
             prop_assert_eq!(find_byte(&s, b'0'), s.find('0'));
             prop_assert_eq!(split_once_byte(&s, b' '), s.split_once(' '));
-            prop_assert_eq!(before_first(&s, b' '), s.split(' ').next().unwrap());
             prop_assert_eq!(split_any(&s, b" ").collect::<Vec<_>>(), s.split(' ').collect::<Vec<_>>());
             prop_assert_eq!(before_any(&s, b" 0"), s.split([' ', '0']).next().unwrap());
             prop_assert_eq!(split_any(&s, b" 0").collect::<Vec<_>>(), s.split([' ', '0']).collect::<Vec<_>>());
