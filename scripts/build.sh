@@ -14,11 +14,21 @@ remaps="--remap-path-prefix=$(rustc --print sysroot)=/rust --remap-path-prefix=$
 for index in "$cargo_home"/registry/src/*/; do
   [[ -d "$index" ]] && remaps+=" --remap-path-prefix=${index%/}=/crates"
 done
-RUSTFLAGS="${RUSTFLAGS:-} $remaps --remap-path-prefix=$PWD=/agent" \
-  cargo build --release --target wasm32-unknown-unknown -p telemetry-agent --lib
+# The standard library is compiled with the agent (-Zbuild-std, from the
+# toolchain's rust-src), so that a panic is only a trap: no message, no
+# location, no formatting machinery behind it (-Cpanic=immediate-abort), and
+# `{:?}` formats nothing (-Zfmt-debug=none; no Debug text is shipped). Both are
+# unstable flags, which RUSTC_BOOTSTRAP=1 allows on this stable toolchain:
+# -7 KB gzip. A trap surfaces in the page as a WebAssembly.RuntimeError, which
+# www/agent.js turns into the agent disabling itself. The build has its own
+# target folder, so that the tests' builds (other flags) keep their caches.
+RUSTC_BOOTSTRAP=1 \
+RUSTFLAGS="${RUSTFLAGS:-} $remaps --remap-path-prefix=$PWD=/agent -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
+  cargo build --release --target wasm32-unknown-unknown -p telemetry-agent --lib \
+  -Zbuild-std=std,panic_abort --target-dir target/ship
 rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name agent_wasm \
-  target/wasm32-unknown-unknown/release/telemetry_agent.wasm
+  target/ship/wasm32-unknown-unknown/release/telemetry_agent.wasm
 # Never Debian's wasm-opt: it breaks wasm-bindgen's externref table.
 # --low-memory-unused (-1 KB gzip): addresses below 1 KiB are never used, since
 # rustc lays the 1 MiB stack out first, growing down to 0, and the data above it.

@@ -21,6 +21,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The shipped build compiles the standard library itself (scripts/build.sh),
+# from the toolchain's own sources.
+if [[ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
+  say "adding the rust-src component (the standard library's sources)"
+  rustup component add rust-src
+fi
+
 # The wasm-bindgen CLI must be exactly the version the crate is locked to.
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)

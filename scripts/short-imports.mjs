@@ -18,8 +18,10 @@ const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const short = (i) => (i < ALPHABET.length ? ALPHABET[i] : short(Math.floor(i / ALPHABET.length) - 1) + ALPHABET[i % ALPHABET.length]);
 
 // The glue's own exports of the module (allocator, externref table, closure
-// shims) get short names too; the agent's API keeps its names.
-const INTERNAL = /^(__wbindgen_|__externref_|wasm_bindgen__convert__)/;
+// shims: `wasm_bindgen__convert__closures…`, or with the crate's hash after
+// `wasm_bindgen` when the standard library is built with the agent) get short
+// names too; the agent's API keeps its names.
+const INTERNAL = /^(__wbindgen_|__externref_|wasm_bindgen_\w*?_convert__closures)/;
 let exported = 0;
 function exportSection(end) {
   const count = r.u32();

@@ -20,7 +20,7 @@ const TOP = opt('--top', 25);
 const DEPTH = opt('--depth', 3);
 const shipped = args.includes('--shipped');
 if (shipped) args.splice(args.indexOf('--shipped'), 1);
-const built = args[0] || 'target/wasm32-unknown-unknown/release/telemetry_agent.wasm';
+const built = args[0] || 'target/ship/wasm32-unknown-unknown/release/telemetry_agent.wasm';
 let file = built;
 let bytes;
 if (shipped) {

@@ -22,6 +22,12 @@ function disable(err) {
   if (state === 'disabled') return;
   state = 'disabled';
   early.length = 0;
+  // The module's own timers and listeners return at once from now on.
+  try {
+    wasm.halt();
+  } catch (_) {
+    // Not instantiated yet, or trapping again: nothing runs in it either way.
+  }
   console.warn('[telemetry] disabled after an internal error; the page is unaffected.', err);
 }
 

@@ -24,8 +24,9 @@ pub(super) struct Agent {
 
 static AGENT: super::global::Global<RefCell<Option<Agent>>> = super::global::Global::new(RefCell::new(None));
 
-/// Set by the panic hook: after a panic the module's state cannot be trusted,
-/// so every entry point returns at once.
+/// Set once the module has trapped (a Rust panic is a trap in the shipped
+/// build): its state cannot be trusted then, so every entry point, the
+/// module's own timers and listeners among them, returns at once.
 static DISABLED: AtomicBool = AtomicBool::new(false);
 
 /// The pipeline, for the delivery module.
@@ -40,14 +41,10 @@ pub(super) fn with_agent<R>(f: impl FnOnce(&mut Agent) -> R) -> Option<R> {
     AGENT.with(|a| a.try_borrow_mut().ok().and_then(|mut a| a.as_mut().map(f)))
 }
 
-fn install_panic_hook() {
-    // The default hook is not called: on wasm32-unknown-unknown it writes to a
-    // standard error that goes nowhere, after formatting the message for it.
-    std::panic::set_hook(Box::new(|_| {
-        if !DISABLED.swap(true, Ordering::Relaxed) {
-            web_sys::console::warn_1(&JsValue::from_str("[telemetry] internal error: the agent is disabled; the page is unaffected"));
-        }
-    }));
+/// Called by the JavaScript side when a call into the module trapped.
+#[wasm_bindgen]
+pub fn halt() {
+    DISABLED.store(true, Ordering::Relaxed);
 }
 
 /// The time zone is read in idle time, at the latest this long after start.
@@ -60,7 +57,6 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     if DISABLED.load(Ordering::Relaxed) {
         return Err(JsError::new("telemetry: disabled after an internal error"));
     }
-    install_panic_hook();
     if AGENT.with(|a| a.borrow().is_some()) {
         return Err(JsError::new("telemetry: already started"));
     }
