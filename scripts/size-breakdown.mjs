@@ -27,7 +27,7 @@ if (shipped) {
   const dir = mkdtempSync(join(tmpdir(), 'size-'));
   try {
     execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--no-typescript', '--out-dir', dir, '--out-name', 'm', built]);
-    execFileSync('node_modules/.bin/wasm-opt', ['-g', '-Oz', '--converge', '--low-memory-unused', join(dir, 'm_bg.wasm'), '-o', join(dir, 'o.wasm')]);
+    execFileSync('node_modules/.bin/wasm-opt', ['-g', '--no-inline', '--pass-arg=no-inline@*::shell::*', '-Oz', '--converge', '--low-memory-unused', join(dir, 'm_bg.wasm'), '-o', join(dir, 'o.wasm')]);
     bytes = readFileSync(join(dir, 'o.wasm'));
     file = `${built} after wasm-bindgen and wasm-opt -Oz`;
   } finally {
