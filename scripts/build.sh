@@ -29,16 +29,13 @@ RUSTFLAGS="${RUSTFLAGS:-} $remaps --remap-path-prefix=$PWD=/agent -Zunstable-opt
 rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name agent_wasm \
   target/ship/wasm32-unknown-unknown/release/telemetry_agent.wasm
+# The functions per-event work never calls stay functions, not copied into
+# their callers (-2.5 KB gzip; scripts/cold-functions.mjs says which and why).
+node scripts/cold-functions.mjs www/pkg/agent_wasm_bg.wasm
 # Never Debian's wasm-opt: it breaks wasm-bindgen's externref table.
 # --low-memory-unused (-1 KB gzip): addresses below 1 KiB are never used, since
 # rustc lays the 1 MiB stack out first, growing down to 0, and the data above it.
-# --no-inline for the shell's functions (-2.3 KB gzip): they stay functions
-# rather than being copied into their callers (mostly their one caller, each
-# export's shim), which gives gzip more to match. track() costs the same
-# (bench/ab.mjs, both orders); the core's functions, the per-event work, are
-# still inlined. wasm-opt takes one pattern, matched against the names
-# wasm-bindgen leaves in the module (stripped from the shipped file).
-node_modules/.bin/wasm-opt --no-inline --pass-arg='no-inline@*::shell::*' -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
+node_modules/.bin/wasm-opt --no-inline --pass-arg='no-inline@cold~*' -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
   www/pkg/agent_wasm_bg.wasm -o www/pkg/agent_wasm_bg.wasm
 # The imports' names without wasm-bindgen's hashes, in the module and the glue.
 node scripts/short-imports.mjs www/pkg/agent_wasm_bg.wasm www/pkg/agent_wasm.js

@@ -27,7 +27,8 @@ if (shipped) {
   const dir = mkdtempSync(join(tmpdir(), 'size-'));
   try {
     execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--no-typescript', '--out-dir', dir, '--out-name', 'm', built]);
-    execFileSync('node_modules/.bin/wasm-opt', ['-g', '--no-inline', '--pass-arg=no-inline@*::shell::*', '-Oz', '--converge', '--low-memory-unused', join(dir, 'm_bg.wasm'), '-o', join(dir, 'o.wasm')]);
+    execFileSync('node', ['scripts/cold-functions.mjs', join(dir, 'm_bg.wasm')]);
+    execFileSync('node_modules/.bin/wasm-opt', ['-g', '--no-inline', '--pass-arg=no-inline@cold~*', '-Oz', '--converge', '--low-memory-unused', join(dir, 'm_bg.wasm'), '-o', join(dir, 'o.wasm')]);
     bytes = readFileSync(join(dir, 'o.wasm'));
     file = `${built} after wasm-bindgen and wasm-opt -Oz`;
   } finally {
@@ -86,6 +87,7 @@ while (r.pos < bytes.length) {
 
 // Demangle enough of the legacy Rust mangling (_ZN...E) to get the path.
 function path(sym) {
+  sym = sym.replace(/^cold~/, '');
   if (!sym.startsWith('_ZN')) {
     // Names that wasm-bindgen already demangled: `crate[hash]::path::f::h0123...`.
     const clean = sym.replace(/\[[0-9a-f]+\]/g, '').replace(/::h[0-9a-f]{16}$/, '');
