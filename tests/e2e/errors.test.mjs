@@ -242,3 +242,36 @@ test('a 1 MB stack and a deeply nested rejection reason are handled in bounded t
   assert.ok(r.hugeMs < 1000 && r.deepMs < 1000, 'bounded');
   await context.close();
 });
+
+test('after the module traps, halt() leaves its own timers and entry points inert: nothing queued is sent', async () => {
+  // The shipped build has no panic hook (a panic is a bare trap); www/agent.js
+  // calls halt() when it disables itself. Here the module is driven directly.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await context.route(`${collector.base}/fixture/halt.html`, (route) =>
+    route.fulfill({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: `<!doctype html><script type="module">
+import init, * as w from '/pkg/agent_wasm.js';
+await init();
+w.start({ endpoint: '/v1/batch', defaultConsent: 'granted', trackPageViews: false, trackWebVitals: false, flushIntervalMs: 100 });
+const sent = w.track('before_halt', undefined);
+await w.flush();
+const queued = w.track('queued_then_halted', undefined);
+w.halt();
+window.out = { sent, queued, after: w.track('after_halt', undefined), stats: Object.keys(w.getStats()).length };
+</script>`,
+    }),
+  );
+  await page.goto(`${collector.base}/fixture/halt.html`);
+  const out = await waitFor(() => page.evaluate(() => window.out));
+  assert.deepEqual(out, { sent: true, queued: true, after: false, stats: 0 });
+  const before = await waitFor(async () => ((await collector.events({ name: 'before_halt' })).length ? true : null));
+  assert.ok(before, 'the event tracked before halt() was delivered');
+  // Ten flush intervals: the module's interval timer would have sent the queued event.
+  await page.waitForTimeout(1_000);
+  assert.equal((await collector.events({ name: 'queued_then_halted' })).length, 0);
+  assert.equal((await collector.events({ name: 'after_halt' })).length, 0);
+  await context.close();
+});
