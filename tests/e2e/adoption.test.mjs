@@ -62,6 +62,9 @@ test('the inline snippet on a plain page: calls made and an error thrown before 
   const front = await startFrontServer({ upstream: collector.base, files: { '/plain.html': { body: html, file: 'plain.html' } } });
   const page = await browser.newPage();
   const messages = watchConsole(page);
+  // The snippet fetches the wasm itself, before the module has loaded; the module uses that response.
+  const wasmRequests = [];
+  page.on('request', (r) => r.url().endsWith('/agent_wasm_bg.wasm') && wasmRequests.push(r.url()));
   await page.goto(`${front.base}/plain.html`);
   const early = await waitFor(async () => (await collector.events({ name: 'early_call' }))[0]);
   assert.ok(early, 'the call made before load arrived');
@@ -75,6 +78,7 @@ test('the inline snippet on a plain page: calls made and an error thrown before 
   assert.ok(view, 'the page view arrived');
   assert.deepEqual(await page.evaluate(() => window.before), { stats: 'object', tracked: false });
   assert.deepEqual(messages.filter((m) => m.type === 'error' && !m.text.includes('thrown before')), []);
+  assert.deepEqual(wasmRequests, [`${front.base}/pkg/agent_wasm_bg.wasm`], 'one request for the wasm, next to the module');
   await page.close();
   await front.stop();
 });
