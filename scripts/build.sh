@@ -16,8 +16,9 @@ for index in "$cargo_home"/registry/src/*/; do
 done
 # The standard library is compiled with the agent (-Zbuild-std, from the
 # toolchain's rust-src), so that a panic is only a trap: no message, no
-# location, no formatting machinery behind it (-Cpanic=immediate-abort), and
-# `{:?}` formats nothing (-Zfmt-debug=none; no Debug text is shipped). Both are
+# location, no formatting machinery behind it (-Cpanic=immediate-abort), no
+# source locations are kept (-Zlocation-detail=none), and `{:?}` formats
+# nothing (-Zfmt-debug=none; no Debug text is shipped). All three are
 # unstable flags, which RUSTC_BOOTSTRAP=1 allows on this stable toolchain:
 # -7 KB gzip. A trap surfaces in the page as a WebAssembly.RuntimeError, which
 # www/agent.js turns into the agent disabling itself. The build has its own
@@ -29,8 +30,9 @@ RUSTFLAGS="${RUSTFLAGS:-} $remaps --remap-path-prefix=$PWD=/agent -Zunstable-opt
 rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name agent_wasm \
   target/ship/wasm32-unknown-unknown/release/telemetry_agent.wasm
-# The functions per-event work never calls stay functions, not copied into
-# their callers (-2.5 KB gzip; scripts/cold-functions.mjs says which and why).
+# The functions that run once per page, per error or per batch stay functions,
+# not copied into their callers (-2.5 KB gzip; scripts/cold-functions.mjs says
+# which and why).
 node scripts/cold-functions.mjs www/pkg/agent_wasm_bg.wasm
 # Never Debian's wasm-opt: it breaks wasm-bindgen's externref table.
 # --low-memory-unused (-1 KB gzip): addresses below 1 KiB are never used, since

@@ -1,24 +1,24 @@
-// Marks the functions that per-event work never calls, so that wasm-opt keeps
-// them as functions rather than copying them into their callers (its
-// `--no-inline` pass takes one name pattern: `cold~*`). Inlined, the same code
-// lands in its callers in shapes that gzip finds fewer matches in: the whole
-// shell and the core's once-per-page or once-per-error modules, kept apart,
-// are ~2.5 KB smaller gzip. The hot path (the pipeline, masking, the model,
-// the queue) is still inlined: track() costs the same (bench/ab.mjs).
+// Keeps the functions that run once per page, per error or per batch out of
+// wasm-opt's inlining (its `--no-inline` pass takes one name pattern, so they
+// are marked: `cold~*`). Inlined, the same code lands in its callers in shapes
+// that gzip finds fewer matches in: the whole shell and the core's
+// once-per-page and once-per-error modules, kept apart, are ~2.5 KB smaller
+// gzip. The shell is marked whole, its per-event entry points with it (they
+// are thin and cost the same apart: bench/ab.mjs); the core's per-event work
+// (the pipeline, masking, the model, the queue) is still inlined.
 // Only the name section changes (the build strips it from the shipped file).
 // usage: node scripts/cold-functions.mjs <module.wasm>   (in place; before wasm-opt)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { leb, reader } from './wasm-reader.mjs';
+import { leb, name, reader, section } from './wasm-reader.mjs';
 
 /** Our modules whose functions run once per page, per error, per batch or per observer entry. */
 const COLD = /::shell::|::core::(pageview|vitals|errors|stack|delivery::gzip|model::otlp|retry|config)::/;
-export const MARK = 'cold~';
+/** The prefix wasm-opt's pattern matches (scripts/build.sh, scripts/size-breakdown.mjs). */
+const MARK = 'cold~';
 
 const [path] = process.argv.slice(2);
 const bytes = readFileSync(path);
 const r = reader(bytes);
-const name = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
-const section = (id, body) => Buffer.concat([Buffer.from([id]), leb(body.length), body]);
 
 const out = [bytes.subarray(0, 8)];
 let marked = 0;

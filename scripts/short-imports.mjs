@@ -5,14 +5,13 @@
 // compress. Run after wasm-opt, before the bundle and the integrity hashes.
 // usage: node scripts/short-imports.mjs <module.wasm> <glue.js>
 import { readFileSync, writeFileSync } from 'node:fs';
-import { leb, reader } from './wasm-reader.mjs';
+import { leb, name, reader, section } from './wasm-reader.mjs';
 
 const [wasmPath, gluePath] = process.argv.slice(2);
 const bytes = readFileSync(wasmPath);
 let glue = readFileSync(gluePath, 'utf8');
 
 const r = reader(bytes);
-const name = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
 // a, b, ... z, A ... Z, then two letters: never a JavaScript keyword.
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const short = (i) => (i < ALPHABET.length ? ALPHABET[i] : short(Math.floor(i / ALPHABET.length) - 1) + ALPHABET[i % ALPHABET.length]);
@@ -42,8 +41,7 @@ function exportSection(end) {
     body.push(name(next), bytes.subarray(descStart, r.pos));
   }
   if (r.pos !== end) throw new Error('export section misread');
-  const section = Buffer.concat(body);
-  return Buffer.concat([Buffer.from([7]), leb(section.length), section]);
+  return section(7, Buffer.concat(body));
 }
 
 const GLUE_MODULE = './agent_wasm_bg.js';
@@ -90,8 +88,7 @@ while (r.pos < bytes.length) {
   const key = `"${GLUE_MODULE}":`;
   if (glue.split(key).length !== 2) throw new Error(`the glue names ${GLUE_MODULE} other than once`);
   glue = glue.replace(key, `${MODULE}:`);
-  const section = Buffer.concat(body);
-  parts.push(Buffer.from([2]), leb(section.length), section);
+  parts.push(section(2, Buffer.concat(body)));
 }
 writeFileSync(wasmPath, Buffer.concat(parts));
 writeFileSync(gluePath, glue);

@@ -1,6 +1,6 @@
-// Reads a WebAssembly module's binary format as far as the build's scripts
-// need it: LEB128 numbers, names, sections and import descriptions. Shared by
-// the size breakdown and the import renamer.
+// Reads and writes a WebAssembly module's binary format as far as the build's
+// scripts need it: LEB128 numbers, names, sections and import descriptions.
+// Shared by the size breakdown, the import renamer and the cold-function marker.
 
 /** A cursor over `bytes`, past the 8-byte header. */
 export function reader(bytes) {
@@ -47,4 +47,14 @@ export function leb(n) {
     out.push(b);
   } while (n);
   return Buffer.from(out);
+}
+
+/** A name as the binary format writes it: its UTF-8 length, then its bytes. */
+export function name(s) {
+  return Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
+}
+
+/** A section (or a name subsection): its id, its length, then `body`. */
+export function section(id, body) {
+  return Buffer.concat([Buffer.from([id]), leb(body.length), body]);
 }
