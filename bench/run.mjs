@@ -60,9 +60,9 @@ function sizes(buf) {
 async function bundle(subject) {
   mkdirSync(DIST, { recursive: true });
   if (subject.tag) {
-    // What a script-tag page downloads (the build's size report counts the same files).
+    // What a page with the loader file downloads: the loader (the stub with the agent's JavaScript) and the wasm.
     const s = { raw: 0, gzip: 0, brotli: 0 };
-    for (const f of ['loader.js', 'pkg/agent.min.js', 'pkg/agent_wasm_bg.wasm']) {
+    for (const f of ['loader.js', 'pkg/agent_wasm_bg.wasm']) {
       const z = sizes(readFileSync(join(ROOT, 'www', f)));
       for (const k of Object.keys(s)) s[k] += z[k];
     }

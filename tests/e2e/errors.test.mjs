@@ -32,9 +32,9 @@ async function openFixture(context, { csp, page: pageName = 'errors.html' } = {}
   const page = await context.newPage();
   if (pageName === 'errors.html') {
     // early.js must throw before the agent is ready (the loader's stub then
-    // records it): the agent's module is held until the stub has the error.
-    // Without this, a slow fixture route let the agent start first.
-    await page.route('**/pkg/agent.min.js', async (route) => {
+    // records it): the wasm, which the agent waits for, is held until the stub
+    // has the error. Without this, a slow fixture route let the agent start first.
+    await page.route('**/pkg/agent_wasm_bg.wasm', async (route) => {
       await page
         .waitForFunction(() => (window.telemetry?.e || []).some((x) => /early boom/.test(x.message)), null, { timeout: 10_000 })
         .catch(() => {});
