@@ -9,11 +9,18 @@
 // calls in tasks of 100, median of the per-call means), long tasks during that
 // burst, bytes on the wire for 100 events, and memory growth (JS heap and wasm
 // linear memory, after GC) for 10,000 events with the endpoint down.
-// usage: node run.mjs [--runs 5] [--only agent,sentry]   (after scripts/build.sh)
+// Start-up in the settled page once more without DevTools attached: Playwright
+// drives the browser through the DevTools protocol, and with its Network domain
+// on, every request a script starts captures the script's stack (which costs the
+// larger scripts most). Those loads run in a Chromium started as a plain process,
+// one process per load, the page reporting its own figures to this endpoint.
+// usage: node run.mjs [--runs 5] [--loads 11] [--only agent,sentry]   (after scripts/build.sh)
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
-import { readFileSync, writeFileSync, appendFileSync, mkdirSync, copyFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, appendFileSync, mkdirSync, mkdtempSync, rmSync, copyFileSync, statSync } from 'node:fs';
 import { gzipSync, gunzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +34,7 @@ const arg = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const RUNS = Number(arg('--runs', 5));
+const LOADS = Number(arg('--loads', 11));
 const EVENTS = 10_000;
 const CHUNK = 100;
 
@@ -127,11 +135,24 @@ addEventListener('load', () => setTimeout(() => {
 }, 1000));
 </script>`;
 
-function page(name) {
+// For the loads without DevTools: the page posts its own start-up figures to /report.
+const REPORT = (first) => `<script>
+(function poll() {
+  if (!window.BENCH.done) return setTimeout(poll, 20);
+  const e = performance.getEntriesByType('resource').find((x) => new URL(x.name).pathname === '${first}');
+  const t = window.BENCH.t;
+  fetch('/report', { method: 'POST', body: JSON.stringify({ error: window.BENCH.error, t, arrived: e ? t - (e.responseEnd - window.__t0) : null }) });
+})();
+</script>`;
+
+/** The path of a subject's first script: start-up "from arrival" counts from its responseEnd. */
+const firstScript = (subject) => (subject === 'agent-tag' ? '/www/loader.js' : `/dist/${subject}.js`);
+
+function page(name, report = false) {
   if (name.endsWith('-late')) {
     const subject = name.slice(0, -5);
     const which = subject === 'agent-tag' ? '<script>window.LATE_TAG = true;</script>' : `<script>window.LATE_SRC = '/dist/${subject}.js';</script>`;
-    return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${name}</title>${which}${LATE}</head><body><p>bench</p></body></html>`;
+    return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${name}</title>${which}${LATE}${report ? REPORT(firstScript(subject)) : ''}</head><body><p>bench</p></body></html>`;
   }
   if (name === 'agent-tag') {
     // Start-up is timed from the loader starting (the issue's definition) to init() resolved.
@@ -156,12 +177,24 @@ ${BENCH}
 <script type="module" src="/dist/${name}.js"></script></head><body><p>bench</p></body></html>`;
 }
 
+let onReport = null;
 const server = createServer((req, res) => {
-  const path = new URL(req.url, 'http://x').pathname;
+  const url = new URL(req.url, 'http://x');
+  const path = url.pathname;
   if (req.method === 'GET' && path.startsWith('/page/')) {
     // Cross-origin isolated: performance.now() then has 5 µs resolution, not 100 µs.
     res.writeHead(200, { 'content-type': 'text/html', ...ISOLATED });
-    res.end(page(path.slice(6).replace(/\.html$/, '')));
+    res.end(page(path.slice(6).replace(/\.html$/, ''), url.searchParams.has('report')));
+    return;
+  }
+  if (req.method === 'POST' && path === '/report') {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      res.writeHead(204);
+      res.end();
+      if (onReport) onReport(JSON.parse(Buffer.concat(chunks).toString()));
+    });
     return;
   }
   // The bundles (/dist/) and, for the script-tag subject, the shipped files (/www/).
@@ -284,7 +317,7 @@ async function runOnce(browser, subject) {
   {
     const { context, page: p } = await open(browser, subject, true);
     r.startupIdleMs = await p.evaluate(() => window.BENCH.t);
-    const first = subject.tag ? '/www/loader.js' : `/dist/${subject.name}.js`;
+    const first = firstScript(subject.name);
     r.startupArrivedMs = await p.evaluate((first) => {
       const e = performance.getEntriesByType('resource').find((x) => new URL(x.name).pathname === first);
       return e ? window.BENCH.t - (e.responseEnd - window.__t0) : null;
@@ -306,6 +339,27 @@ async function runOnce(browser, subject) {
   return r;
 }
 
+// One load of the settled page in a Chromium of its own, no DevTools attached;
+// null when the page did not report within 20 s.
+async function plainLoad(subject) {
+  const profile = mkdtempSync(join(tmpdir(), 'bench-plain-'));
+  const got = new Promise((resolve) => {
+    onReport = resolve;
+    setTimeout(() => resolve(null), 20_000);
+  });
+  // A process group of its own, so that the browser's helper processes end with it.
+  const proc = spawn(process.env.CHROMIUM_BIN || '/usr/bin/chromium', [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, `${BASE}/page/${subject.name}-late.html?report`], { stdio: 'ignore', detached: true });
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  const report = await got;
+  onReport = null;
+  process.kill(-proc.pid, 'SIGTERM');
+  await exited;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  if (report?.error) throw new Error(`${subject.name}: ${report.error}`);
+  return report;
+}
+
 const stats = (xs) => {
   const v = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
   return v.length ? { median: v[v.length >> 1], min: v[0], max: v[v.length - 1] } : null;
@@ -323,6 +377,11 @@ for (const subject of SUBJECTS) {
   for (let i = 0; i < RUNS; i++) runs.push(await runOnce(browser, subject));
   const row = { name: subject.name, label: subject.label, call: subject.call, size };
   for (const k of ['startupMs', 'startupIdleMs', 'startupArrivedMs', 'perEventUs', 'longTasks', 'longestMs', 'wireBytes100', 'wireRequests100', 'memoryGrowthKB', 'burstDropped']) row[k] = stats(runs.map((x) => x[k]));
+  const plain = [];
+  for (let i = 0; i < LOADS; i++) plain.push(await plainLoad(subject));
+  row.plainLoads = plain.filter(Boolean).length;
+  row.startupPlainIdleMs = stats(plain.map((x) => x?.t));
+  row.startupPlainArrivedMs = stats(plain.map((x) => x?.arrived));
   results.push(row);
   process.stderr.write(`measured ${subject.name}\n`);
 }
@@ -333,7 +392,7 @@ server.close();
 const agent = results.find((r) => r.name === 'agent');
 const f = (s, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})` : 'n/a');
 const ratio = (a, b) => (a && b && b > 0 ? `${(a / b).toFixed(1)}×` : '');
-const cols = ['subject', 'gzip KB', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'from arrival ms', '×', 'per event µs', '×', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
+const cols = ['subject', 'gzip KB', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'from arrival ms', '×', 'no DevTools: settled', 'from arrival', '×', 'per event µs', '×', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
 const lines = [cols];
 for (const r of results) {
   lines.push([
@@ -347,6 +406,9 @@ for (const r of results) {
     r === agent ? '' : ratio(r.startupIdleMs?.median, agent?.startupIdleMs?.median),
     f(r.startupArrivedMs),
     r === agent ? '' : ratio(r.startupArrivedMs?.median, agent?.startupArrivedMs?.median),
+    f(r.startupPlainIdleMs),
+    f(r.startupPlainArrivedMs),
+    r === agent ? '' : ratio(r.startupPlainArrivedMs?.median, agent?.startupPlainArrivedMs?.median),
     f(r.perEventUs, 2),
     r === agent ? '' : ratio(r.perEventUs?.median, agent?.perEventUs?.median),
     r.longTasks ? `${r.longTasks.median} (max ${r.longestMs.max.toFixed(0)} ms)` : 'n/a',
@@ -355,9 +417,9 @@ for (const r of results) {
   ]);
 }
 const widths = cols.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
-console.log(`\nbenchmark: ${RUNS} runs each, median (min–max); × = subject / agent, measured in this run`);
+console.log(`\nbenchmark: ${RUNS} runs each (no DevTools: ${LOADS} loads each, one browser process per load), median (min–max); × = subject / agent, measured in this run`);
 for (const l of lines) console.log(l.map((c, i) => String(c).padEnd(widths[i])).join('  '));
-const out = { date: new Date().toISOString(), runs: RUNS, events: EVENTS, chromium: browser.version?.() ?? null, results };
+const out = { date: new Date().toISOString(), runs: RUNS, loads: LOADS, events: EVENTS, chromium: browser.version?.() ?? null, results };
 writeFileSync(join(HERE, 'results.json'), JSON.stringify(out, null, 2) + '\n');
 for (const r of results.filter((x) => x.burstDropped)) {
   console.log(`${r.label}: of the burst's ${EVENTS.toLocaleString('en')} events (and those before it), dropped at its bounds (memory queue 1,000, outbox 5,000): ${f(r.burstDropped, 0)}`);
