@@ -49,6 +49,8 @@ const SUBJECTS = [
   { name: 'faro', label: 'Grafana Faro', call: 'pushEvent' },
   { name: 'datadog', label: 'Datadog RUM', call: 'addAction' },
   { name: 'posthog', label: 'PostHog', call: 'capture' },
+  // No SDK: the event through JSON.stringify, the floor of per-event cost (a machine's speed).
+  { name: 'floor', label: 'floor: JSON.stringify', call: 'JSON.stringify', floor: true },
 ].filter((s) => !arg('--only') || arg('--only').split(',').includes(s.name));
 
 const CHROMIUM_ARGS = [
@@ -299,7 +301,7 @@ async function runOnce(browser, subject) {
   {
     const { context, page: p } = await open(browser, subject);
     r.startupMs = await p.evaluate(() => window.BENCH.t);
-    if (subject.call) {
+    if (subject.call && !subject.floor) {
       await p.waitForTimeout(1500);
       sink.bytes = 0;
       sink.requests = 0;
@@ -308,8 +310,8 @@ async function runOnce(browser, subject) {
       await p.waitForTimeout(6000);
       r.wireBytes100 = sink.bytes;
       r.wireRequests100 = sink.requests;
-      Object.assign(r, await p.evaluate(`(${BURST})([${EVENTS}, ${CHUNK}])`));
     }
+    if (subject.call) Object.assign(r, await p.evaluate(`(${BURST})([${EVENTS}, ${CHUNK}])`));
     await context.close();
   }
   // Start-up in a settled page; also from the subject's first script having
@@ -325,7 +327,7 @@ async function runOnce(browser, subject) {
     await context.close();
   }
   // Memory with the endpoint down.
-  if (subject.call) {
+  if (subject.call && !subject.floor) {
     sink.down = true;
     const { context, page: p } = await open(browser, subject);
     await p.waitForTimeout(500);
@@ -375,10 +377,10 @@ for (const subject of SUBJECTS) {
   // slower than in runs of its own.
   await runOnce(browser, subject);
   for (let i = 0; i < RUNS; i++) runs.push(await runOnce(browser, subject));
-  const row = { name: subject.name, label: subject.label, call: subject.call, size };
+  const row = { name: subject.name, label: subject.label, call: subject.call, floor: !!subject.floor, size };
   for (const k of ['startupMs', 'startupIdleMs', 'startupArrivedMs', 'perEventUs', 'longTasks', 'longestMs', 'wireBytes100', 'wireRequests100', 'memoryGrowthKB', 'burstDropped']) row[k] = stats(runs.map((x) => x[k]));
   const plain = [];
-  for (let i = 0; i < LOADS; i++) plain.push(await plainLoad(subject));
+  for (let i = 0; i < (subject.floor ? 0 : LOADS); i++) plain.push(await plainLoad(subject));
   row.plainLoads = plain.filter(Boolean).length;
   row.startupPlainIdleMs = stats(plain.map((x) => x?.t));
   row.startupPlainArrivedMs = stats(plain.map((x) => x?.arrived));
@@ -423,5 +425,9 @@ const out = { date: new Date().toISOString(), runs: RUNS, loads: LOADS, events: 
 writeFileSync(join(HERE, 'results.json'), JSON.stringify(out, null, 2) + '\n');
 for (const r of results.filter((x) => x.burstDropped)) {
   console.log(`${r.label}: of the burst's ${EVENTS.toLocaleString('en')} events (and those before it), dropped at its bounds (memory queue 1,000, outbox 5,000): ${f(r.burstDropped, 0)}`);
+}
+const floor = results.find((r) => r.floor);
+for (const r of results.filter((x) => floor && x !== floor && x.perEventUs)) {
+  console.log(`${r.label}: per event ${ratio(r.perEventUs.median, floor.perEventUs.median)} the floor (${f(floor.perEventUs, 2)} µs)`);
 }
 console.log('\nwritten to bench/results.json');
