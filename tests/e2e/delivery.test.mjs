@@ -293,10 +293,11 @@ test('the IndexedDB outbox stays within its bound with the endpoint down, and co
         const req = indexedDB.open('telemetry-agent');
         req.onsuccess = () => {
           const db = req.result;
-          const c = db.transaction('events').objectStore('events').count();
+          // Events, not records: a record is a slice of events written together.
+          const c = db.transaction('events').objectStore('events').getAll();
           c.onsuccess = () => {
             db.close();
-            resolve(c.result);
+            resolve(c.result.reduce((n, r) => n + (Array.isArray(r.ids) ? r.ids.length : 1), 0));
           };
         };
         req.onerror = () => resolve(-1);
@@ -334,5 +335,83 @@ test('the IndexedDB outbox stays within its bound with the endpoint down, and co
   const total = Math.max(...dropped.map((m) => m.attribution.totalDropped));
   console.log(`agent.dropped running total received: ${total}; evicted on the device in all: ${arrived.dropped}`);
   assert.equal(total, arrived.dropped, 'the endpoint learns exactly how many were evicted');
+  await context.close();
+});
+
+test("events stored by the outbox's first version (one record per event) are sent after the upgrade to slices", { timeout: 60_000 }, async () => {
+  // A real stored event's JSON, to make first-version records of.
+  const first = await newContext();
+  const page = await open(first, 'exit.html'); // flushIntervalMs: 10 minutes, so nothing is sent meanwhile
+  await page.evaluate(() => window.telemetry.track('legacy_template', { seq: -1 }));
+  await waitFor(async () => ((await page.evaluate(() => window.telemetry.getStats())).storedNow >= 1 ? true : null), 5_000, 50);
+  const template = await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const req = indexedDB.open('telemetry-agent');
+        req.onsuccess = () => {
+          const all = req.result.transaction('events').objectStore('events').getAll();
+          all.onsuccess = () => resolve(all.result[0].bodies[0]);
+          all.onerror = reject;
+        };
+        req.onerror = reject;
+      }),
+  );
+  await first.close();
+
+  const context = await newContext();
+  const blank = await context.newPage();
+  await blank.goto(`${collector.base}/fixture/blank.html`);
+  const N = 3;
+  const made = await blank.evaluate(
+    ({ template, n }) =>
+      new Promise((resolve, reject) => {
+        const req = indexedDB.open('telemetry-agent', 1);
+        req.onupgradeneeded = () => {
+          const events = req.result.createObjectStore('events', { keyPath: 'id' });
+          events.createIndex('order', 'o');
+          req.result.createObjectStore('meta');
+        };
+        req.onsuccess = () => {
+          const tx = req.result.transaction(['events', 'meta'], 'readwrite');
+          const ids = [];
+          let bytes = 0;
+          for (let i = 0; i < n; i++) {
+            const e = JSON.parse(template);
+            e.id = crypto.randomUUID();
+            e.event = 'legacy_v1';
+            e.properties = { seq: i };
+            const body = JSON.stringify(e);
+            bytes += body.length;
+            ids.push(e.id);
+            tx.objectStore('events').put({ id: e.id, o: Date.now() * 1000 + i, lease: 0, body, bytes: body.length });
+          }
+          tx.objectStore('meta').put({ count: n, bytes, evicted: 0 }, 'm');
+          tx.oncomplete = () => {
+            req.result.close();
+            resolve(ids);
+          };
+          tx.onerror = reject;
+        };
+        req.onerror = reject;
+      }),
+    { template, n: N },
+  );
+  assert.equal(made.length, N);
+  await blank.close();
+
+  const agent = await open(context, 'delivery.html');
+  const sent = await waitFor(async () => {
+    const events = await collector.events({ name: 'legacy_v1', limit: 100 });
+    return events.length >= N ? events : null;
+  }, 10_000, 100);
+  assert.ok(sent, `the endpoint has the first version's events (${(await collector.events({ name: 'legacy_v1', limit: 100 })).length} of ${N})`);
+  assert.deepEqual(sent.map((e) => e.id).sort(), [...made].sort());
+  const after = await waitFor(async () => {
+    const s = await agent.evaluate(() => window.telemetry.getStats());
+    return s.storedNow === 0 ? s : null;
+  }, 5_000, 100);
+  assert.ok(after, 'the outbox is empty once they were acknowledged: ' + JSON.stringify(await agent.evaluate(() => window.telemetry.getStats())));
+  const version = await agent.evaluate(async () => (await indexedDB.databases()).find((d) => d.name === 'telemetry-agent').version);
+  assert.equal(version, 2);
   await context.close();
 });
