@@ -6,8 +6,9 @@
 // included), start-up (first script to SDK ready; also with the scripts
 // added to a page that has settled, one second after its load event, and there
 // from its first script's arrival), per-event cost (10,000
-// calls in tasks of 100, median of the per-call means), long tasks during that
-// burst, bytes on the wire for 100 events, and memory growth (JS heap and wasm
+// calls in tasks of 100, median of the per-call means; the first 1,000 calls'
+// mean apart; and the main thread's time in all tasks during the burst and
+// 1.5 s after it, per event), long tasks during that burst, bytes on the wire for 100 events, and memory growth (JS heap and wasm
 // linear memory, after GC) for 10,000 events with the endpoint down.
 // Start-up in the settled page once more without DevTools attached: Playwright
 // drives the browser through the DevTools protocol, and with its Network domain
@@ -256,10 +257,12 @@ const BURST = `async ([events, chunk]) => {
   }
   await new Promise((r) => setTimeout(r, 1500));
   obs.disconnect();
+  // The first 1,000 calls apart: a page that records a few events pays this, before the JIT has tiered up.
+  const cold = per.slice(0, 10).reduce((n, x) => n + x, 0) / Math.min(10, per.length);
   per.sort((a, b) => a - b);
   // The agent counts what its bounds dropped (memory queue, then outbox); the peers say nothing.
   const dropped = window.BENCH.stats ? window.BENCH.stats().dropped : undefined;
-  return { perEventUs: per[per.length >> 1], longTasks: long.length, longestMs: long.length ? Math.max(...long) : 0, burstDropped: dropped };
+  return { perEventUs: per[per.length >> 1], coldUs: cold, longTasks: long.length, longestMs: long.length ? Math.max(...long) : 0, burstDropped: dropped };
 }`;
 
 const HIDE = `() => {
@@ -311,7 +314,16 @@ async function runOnce(browser, subject) {
       r.wireBytes100 = sink.bytes;
       r.wireRequests100 = sink.requests;
     }
-    if (subject.call) Object.assign(r, await p.evaluate(`(${BURST})([${EVENTS}, ${CHUNK}])`));
+    if (subject.call) {
+      // Main-thread time of every task during the burst and 1.5 s after it (the
+      // SDK's own later work included: storing, sending), per event.
+      const cdp = await context.newCDPSession(p);
+      await cdp.send('Performance.enable');
+      const busy = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+      const before = await busy();
+      Object.assign(r, await p.evaluate(`(${BURST})([${EVENTS}, ${CHUNK}])`));
+      r.allInUs = ((await busy()) - before) * 1e6 / EVENTS;
+    }
     await context.close();
   }
   // Start-up in a settled page; also from the subject's first script having
@@ -378,7 +390,7 @@ for (const subject of SUBJECTS) {
   await runOnce(browser, subject);
   for (let i = 0; i < RUNS; i++) runs.push(await runOnce(browser, subject));
   const row = { name: subject.name, label: subject.label, call: subject.call, floor: !!subject.floor, size };
-  for (const k of ['startupMs', 'startupIdleMs', 'startupArrivedMs', 'perEventUs', 'longTasks', 'longestMs', 'wireBytes100', 'wireRequests100', 'memoryGrowthKB', 'burstDropped']) row[k] = stats(runs.map((x) => x[k]));
+  for (const k of ['startupMs', 'startupIdleMs', 'startupArrivedMs', 'perEventUs', 'coldUs', 'allInUs', 'longTasks', 'longestMs', 'wireBytes100', 'wireRequests100', 'memoryGrowthKB', 'burstDropped']) row[k] = stats(runs.map((x) => x[k]));
   const plain = [];
   for (let i = 0; i < (subject.floor ? 0 : LOADS); i++) plain.push(await plainLoad(subject));
   row.plainLoads = plain.filter(Boolean).length;
@@ -394,7 +406,7 @@ server.close();
 const agent = results.find((r) => r.name === 'agent');
 const f = (s, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})` : 'n/a');
 const ratio = (a, b) => (a && b && b > 0 ? `${(a / b).toFixed(1)}×` : '');
-const cols = ['subject', 'gzip KB', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'from arrival ms', '×', 'no DevTools: settled', 'from arrival', '×', 'per event µs', '×', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
+const cols = ['subject', 'gzip KB', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'from arrival ms', '×', 'no DevTools: settled', 'from arrival', '×', 'per event µs', '×', 'first 1,000 µs', 'all tasks µs/ev', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
 const lines = [cols];
 for (const r of results) {
   lines.push([
@@ -413,6 +425,8 @@ for (const r of results) {
     r === agent ? '' : ratio(r.startupPlainArrivedMs?.median, agent?.startupPlainArrivedMs?.median),
     f(r.perEventUs, 2),
     r === agent ? '' : ratio(r.perEventUs?.median, agent?.perEventUs?.median),
+    f(r.coldUs, 1),
+    f(r.allInUs, 1),
     r.longTasks ? `${r.longTasks.median} (max ${r.longestMs.max.toFixed(0)} ms)` : 'n/a',
     f(r.wireBytes100, 0),
     f(r.memoryGrowthKB, 0),
