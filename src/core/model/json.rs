@@ -271,36 +271,36 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Appends `s` as a JSON string literal.
+/// Appends `s` as a JSON string literal. Read byte by byte, not char by char:
+/// every byte that needs escaping is ASCII, and no byte of a multi-byte
+/// character is, so the runs between escapes end on character boundaries.
 pub fn write_str(out: &mut String, s: &str) {
-    out.push('"');
+    out.push_str("\"");
     let mut from = 0;
-    for (i, c) in s.char_indices() {
-        let esc = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            '\u{8}' => "\\b",
-            '\u{c}' => "\\f",
-            c if (c as u32) < 0x20 => "",
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            8 => "\\b",
+            12 => "\\f",
+            0..0x20 => "",
             _ => continue,
         };
         out.push_str(text::part(s, from, i));
         if esc.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
-            let n = c as usize;
-            out.push_str("\\u00");
-            out.push(HEX[n >> 4] as char);
-            out.push(HEX[n & 15] as char);
+            let code = [b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]];
+            out.push_str(core::str::from_utf8(&code).unwrap_or_default());
         } else {
             out.push_str(esc);
         }
-        from = i + c.len_utf8();
+        from = i + 1;
     }
     out.push_str(text::tail(s, from));
-    out.push('"');
+    out.push_str("\"");
 }
 
 #[cfg(test)]
