@@ -256,9 +256,24 @@ impl Store {
             let _ = db.create_object_store(META);
         });
         req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
-        let result = done(&req).await;
+        // Blocked: a tab of an older version holds the database open and does
+        // not close it for the upgrade. This page then keeps its events in
+        // memory (and sends them from there) rather than wait for that tab.
+        let result = JsFuture::from(Promise::new(&mut |resolve, reject| {
+            req.set_onsuccess(Some(&resolve));
+            req.set_onerror(Some(&reject.clone()));
+            req.set_onblocked(Some(&reject));
+        }))
+        .await
+        .and_then(|_| req.result());
         drop(upgrade);
         let db: IdbDatabase = result.ok()?.dyn_into().ok()?;
+        // A newer version's tab asks to upgrade: this connection closes for it
+        // (this page's later transactions fail, and it goes on from memory).
+        let handle = db.clone();
+        let close = Closure::<dyn FnMut()>::new(move || handle.close());
+        db.set_onversionchange(Some(close.as_ref().unchecked_ref()));
+        close.forget();
         Some(Store { db, max_count: max_count as f64, max_bytes: max_bytes as f64 })
     }
 

@@ -415,3 +415,38 @@ test("events stored by the outbox's first version (one record per event) are sen
   assert.equal(version, 2);
   await context.close();
 });
+
+test('a tab of the outbox\'s first version that holds the database open does not stop delivery in a newer tab', { timeout: 60_000 }, async () => {
+  const context = await newContext();
+  const old = await context.newPage();
+  await old.goto(`${collector.base}/fixture/blank.html`);
+  // The old version's connection: open, and deaf to the upgrade's versionchange.
+  await old.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const req = indexedDB.open('telemetry-agent', 1);
+        req.onupgradeneeded = () => {
+          req.result.createObjectStore('events', { keyPath: 'id' }).createIndex('order', 'o');
+          req.result.createObjectStore('meta');
+        };
+        req.onsuccess = () => {
+          window.held = req.result;
+          resolve();
+        };
+        req.onerror = reject;
+      }),
+  );
+  const page = await open(context, 'delivery.html');
+  const N = 30;
+  await page.evaluate((n) => {
+    for (let i = 0; i < n; i++) window.telemetry.track('blocked_upgrade', { seq: i });
+  }, N);
+  const got = await waitFor(async () => {
+    const events = await collector.events({ name: 'blocked_upgrade', limit: 100 });
+    return events.length >= N ? events : null;
+  }, 10_000, 100);
+  assert.ok(got, `the newer tab delivered from memory (${(await collector.events({ name: 'blocked_upgrade', limit: 100 })).length} of ${N}): ` + JSON.stringify(await page.evaluate(() => window.telemetry.getStats())));
+  assert.equal(new Set(got.map((e) => e.properties.seq)).size, N);
+  assert.equal(await old.evaluate(() => window.held.version), 1, 'the old tab kept its connection');
+  await context.close();
+});
