@@ -25,6 +25,7 @@ import { readFileSync, writeFileSync, appendFileSync, mkdirSync, mkdtempSync, rm
 import { gzipSync, gunzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { capabilityScore } from './capabilities.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -396,6 +397,8 @@ for (const subject of SUBJECTS) {
   row.plainLoads = plain.filter(Boolean).length;
   row.startupPlainIdleMs = stats(plain.map((x) => x?.t));
   row.startupPlainArrivedMs = stats(plain.map((x) => x?.arrived));
+  // Of the agent's seven capabilities, what this subject's bundle does (bench/capabilities.mjs).
+  row.capabilities = capabilityScore(subject.name) || null;
   results.push(row);
   process.stderr.write(`measured ${subject.name}\n`);
 }
@@ -406,13 +409,17 @@ server.close();
 const agent = results.find((r) => r.name === 'agent');
 const f = (s, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})` : 'n/a');
 const ratio = (a, b) => (a && b && b > 0 ? `${(a / b).toFixed(1)}×` : '');
-const cols = ['subject', 'gzip KB', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'from arrival ms', '×', 'no DevTools: settled', 'from arrival', '×', 'per event µs', '×', 'first 1,000 µs', 'all tasks µs/ev', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
+const cols = ['subject', 'gzip KB', '×', 'capabilities of 7', 'gzip KB / capability', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'from arrival ms', '×', 'no DevTools: settled', 'from arrival', '×', 'per event µs', '×', 'first 1,000 µs', 'all tasks µs/ev', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
 const lines = [cols];
+const perCapability = (r) => (r.capabilities ? r.size.gzip / 1024 / r.capabilities : null);
 for (const r of results) {
   lines.push([
     r.label,
     (r.size.gzip / 1024).toFixed(1),
     r === agent ? '' : ratio(r.size.gzip, agent?.size.gzip),
+    r.capabilities ?? '',
+    perCapability(r)?.toFixed(1) ?? '',
+    r === agent || !perCapability(r) ? '' : ratio(perCapability(r), perCapability(agent)),
     (r.size.brotli / 1024).toFixed(1),
     f(r.startupMs),
     r === agent ? '' : ratio(r.startupMs?.median, agent?.startupMs?.median),
