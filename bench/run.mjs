@@ -411,7 +411,7 @@ const f = (s, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.
 const ratio = (a, b) => (a && b && b > 0 ? `${(a / b).toFixed(1)}×` : '');
 const cols = ['subject', 'gzip KB', '×', 'capabilities of 7', 'gzip KB / capability', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'from arrival ms', '×', 'no DevTools: settled', 'from arrival', '×', 'per event µs', '×', 'first 1,000 µs', 'all tasks µs/ev', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
 const lines = [cols];
-const perCapability = (r) => (r.capabilities ? r.size.gzip / 1024 / r.capabilities : null);
+const perCapability = (r) => (r?.capabilities ? r.size.gzip / 1024 / r.capabilities : null);
 for (const r of results) {
   lines.push([
     r.label,
