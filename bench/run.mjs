@@ -108,10 +108,15 @@ const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-em
 const MIME = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 
 // What every page gives its subject: the endpoint, and ready/fail to report to (start-up is timed from window.__t0).
+// arrived(path): start-up from the script at that path having arrived (its responseEnd), or null.
 const BENCH = `window.BENCH = {
   endpoint: location.origin,
   ready(fn) { this.t = performance.now() - window.__t0; this.fn = fn; this.done = true; },
   fail(e) { this.error = e; this.done = true; },
+  arrived(path) {
+    const e = performance.getEntriesByType('resource').find((x) => new URL(x.name).pathname === path);
+    return e ? this.t - (e.responseEnd - window.__t0) : null;
+  },
 };`;
 
 // The script-tag subject's configuration, in both of its pages.
@@ -143,9 +148,7 @@ addEventListener('load', () => setTimeout(() => {
 const REPORT = (first) => `<script>
 (function poll() {
   if (!window.BENCH.done) return setTimeout(poll, 20);
-  const e = performance.getEntriesByType('resource').find((x) => new URL(x.name).pathname === '${first}');
-  const t = window.BENCH.t;
-  fetch('/report', { method: 'POST', body: JSON.stringify({ error: window.BENCH.error, t, arrived: e ? t - (e.responseEnd - window.__t0) : null }) });
+  fetch('/report', { method: 'POST', body: JSON.stringify({ error: window.BENCH.error, t: window.BENCH.t, arrived: window.BENCH.arrived('${first}') }) });
 })();
 </script>`;
 
@@ -333,10 +336,7 @@ async function runOnce(browser, subject) {
     const { context, page: p } = await open(browser, subject, true);
     r.startupIdleMs = await p.evaluate(() => window.BENCH.t);
     const first = firstScript(subject.name);
-    r.startupArrivedMs = await p.evaluate((first) => {
-      const e = performance.getEntriesByType('resource').find((x) => new URL(x.name).pathname === first);
-      return e ? window.BENCH.t - (e.responseEnd - window.__t0) : null;
-    }, first);
+    r.startupArrivedMs = await p.evaluate((first) => window.BENCH.arrived(first), first);
     await context.close();
   }
   // Memory with the endpoint down.
