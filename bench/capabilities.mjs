@@ -56,8 +56,7 @@ export const GRADES = {
   floor: {},
 };
 
-/** The sum of a subject's grades (`null` for a subject without grades). */
+/** The sum of a subject's grades (`null` when it has none: the floor). */
 export function capabilityScore(name) {
-  const g = GRADES[name];
-  return g ? Object.values(g).reduce((a, [v]) => a + v, 0) : null;
+  return Object.values(GRADES[name] || {}).reduce((a, [v]) => a + v, 0) || null;
 }

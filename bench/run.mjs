@@ -398,7 +398,7 @@ for (const subject of SUBJECTS) {
   row.startupPlainIdleMs = stats(plain.map((x) => x?.t));
   row.startupPlainArrivedMs = stats(plain.map((x) => x?.arrived));
   // Of the agent's seven capabilities, what this subject's bundle does (bench/capabilities.mjs).
-  row.capabilities = capabilityScore(subject.name) || null;
+  row.capabilities = capabilityScore(subject.name);
   results.push(row);
   process.stderr.write(`measured ${subject.name}\n`);
 }
@@ -419,7 +419,7 @@ for (const r of results) {
     r === agent ? '' : ratio(r.size.gzip, agent?.size.gzip),
     r.capabilities ?? '',
     perCapability(r)?.toFixed(1) ?? '',
-    r === agent || !perCapability(r) ? '' : ratio(perCapability(r), perCapability(agent)),
+    r === agent ? '' : ratio(perCapability(r), perCapability(agent)),
     (r.size.brotli / 1024).toFixed(1),
     f(r.startupMs),
     r === agent ? '' : ratio(r.startupMs?.median, agent?.startupMs?.median),
