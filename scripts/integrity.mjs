@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 
-const files = ['loader.js', 'pkg/agent.min.js', 'pkg/agent_wasm_bg.wasm', 'agent.js', 'clean.js', 'navigation.js', 'pkg/agent_wasm.js'];
+const files = ['loader.js', 'pkg/agent.min.js', 'pkg/agent_wasm_bg.wasm', 'agent.js', 'clean.js', 'navigation.js', 'warm.js', 'pkg/agent_wasm.js'];
 const out = {};
 for (const f of files) {
   const path = `www/${f}`;

@@ -11,7 +11,7 @@ const routes = [
   { name: 'loader file', files: ['www/loader.js', 'www/pkg/agent_wasm_bg.wasm'] },
   { name: 'inline snippet', files: ['www/snippet.html', 'www/pkg/agent.min.js', 'www/pkg/agent_wasm_bg.wasm'] },
 ];
-const sources = ['www/agent.js', 'www/clean.js', 'www/navigation.js', 'www/pkg/agent_wasm.js'];
+const sources = ['www/agent.js', 'www/clean.js', 'www/navigation.js', 'www/warm.js', 'www/pkg/agent_wasm.js'];
 const pad = (s, n) => String(s).padStart(n);
 
 function measure(f) {

@@ -4,6 +4,7 @@
 import initWasm, * as wasm from './pkg/agent_wasm.js';
 import { cleanProperties, cleanValue, flatMembers } from './clean.js';
 import { instrumentNavigation } from './navigation.js';
+import { warmUp } from './warm.js';
 
 const MAX_EARLY_CALLS = 500;
 
@@ -66,30 +67,6 @@ function deferOrRun(name, args, fallback) {
 }
 
 /**
- * Reads the agent's own keys while the module compiles (the main thread is
- * idle then): a page's first localStorage and sessionStorage access and its
- * first crypto.getRandomValues cost ~3 ms together, which start() paid on the
- * critical path. Nothing is written.
- */
-function warmUp() {
-  try {
-    window.localStorage.getItem('telemetry:consent');
-  } catch (_) {
-    // Storage refused (privacy settings, sandboxed frame): start() copes with that.
-  }
-  try {
-    window.sessionStorage.getItem('telemetry:session');
-  } catch (_) {
-    // As above.
-  }
-  try {
-    crypto.getRandomValues(new Uint8Array(16));
-  } catch (_) {
-    // No Web Crypto: the ids fall back inside the module.
-  }
-}
-
-/**
  * Loads the module and starts the agent. Rejects with one error naming every
  * bad configuration field; the agent then stays inert.
  */
@@ -100,7 +77,9 @@ export async function init(config) {
   if (!loading) {
     state = 'loading';
     loading = initWasm(prefetched ? { module_or_path: prefetched } : undefined);
-    warmUp();
+    // After the glue has handed the response to the compiler (its first
+    // await), not before: the compilation then runs while the page is warmed.
+    queueMicrotask(warmUp);
   }
   try {
     await loading;

@@ -5,6 +5,7 @@
    The stub (stub.js) records calls until the agent is ready; they are replayed in order. */
 import { made } from './stub.js';
 import { attach } from './agent.js';
+import { warmUp } from './warm.js';
 
 if (made) {
   // The agent takes over once the wasm's response has arrived (or failed): by
@@ -13,4 +14,8 @@ if (made) {
   const go = () => attach(made.api, made.cfg);
   if (made.api.w) made.api.w.then(go, go);
   else setTimeout(go, 0);
+  // The main thread waits for the wasm now: storage and crypto are warmed
+  // meanwhile, a task later (so that the page's own scripts after this one
+  // are not held up), instead of in init() on the critical path.
+  setTimeout(warmUp, 0);
 }
