@@ -96,18 +96,25 @@ pub fn start(config: JsValue) -> Result<(), JsError> {
     AGENT.with(|a| {
         *a.borrow_mut() = Some(Agent { pipeline, endpoint, _timer: timer, _listeners: listeners, _event_listeners: event_listeners })
     });
-    // The first Intl.DateTimeFormat of a page costs 15-25 ms: read in idle
-    // time, or when the first page view settles, whichever comes first.
-    page::when_idle(TIMEZONE_IDLE_TIMEOUT_MS, ensure_timezone);
-    // Started here, not a task later (which took ~5 ms off start()): the
-    // observers' listeners then come before the page's own later ones, and a
-    // back/forward-cache restore's LCP and FCP are read early in their frame.
-    if let Some(options) = vitals_options {
-        vitals::start(options, record_vitals);
-    }
     // Page views (the first goes out as soon as it has settled), page leave, the session.
     pages::start(&pages_config, now);
     pages::persist_session();
+    // The rest waits for the next task, so that init() resolves (and the
+    // page's first events are recorded) without it: the observers are
+    // buffered, they see the entries from before them, and nothing else
+    // reads their state before their first callback.
+    page::timeout(0, move || {
+        if with_agent(|_| ()).is_none() {
+            return; // shut down in between
+        }
+        // The first Intl.DateTimeFormat of a page costs 15-25 ms: read in idle
+        // time, or when the first page view settles, whichever comes first.
+        page::when_idle(TIMEZONE_IDLE_TIMEOUT_MS, ensure_timezone);
+        if let Some(options) = vitals_options {
+            vitals::start(options, record_vitals);
+        }
+    })
+    .forget();
     Ok(())
 }
 
