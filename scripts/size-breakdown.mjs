@@ -3,9 +3,10 @@
 // By default the module that cargo writes, before wasm-bindgen and wasm-opt;
 // with --shipped, the shipped module's code (wasm-bindgen and wasm-opt -Oz as
 // the build runs them, names kept), where inlining has moved the bytes.
-// usage: node scripts/size-breakdown.mjs [module.wasm] [--shipped] [--top N] [--depth D]
+// usage: node scripts/size-breakdown.mjs [module.wasm] [--shipped [--keep names.wasm]] [--top N] [--depth D]
+// (--keep writes the shipped module with its names, for bench/startup-trace.mjs --names)
 // (W=400 in the environment prints function names up to 400 characters, not 140)
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ const opt = (name, dflt) => {
 };
 const TOP = opt('--top', 25);
 const DEPTH = opt('--depth', 3);
+const keep = args.indexOf('--keep') >= 0 ? args.splice(args.indexOf('--keep'), 2)[1] : null;
 const shipped = args.includes('--shipped');
 if (shipped) args.splice(args.indexOf('--shipped'), 1);
 const built = args[0] || 'target/ship/wasm32-unknown-unknown/release/telemetry_agent.wasm';
@@ -30,6 +32,7 @@ if (shipped) {
     execFileSync('node', ['scripts/cold-functions.mjs', join(dir, 'm_bg.wasm')]);
     execFileSync('node_modules/.bin/wasm-opt', ['-g', '--no-inline', '--pass-arg=no-inline@cold~*', '-Oz', '--converge', '--low-memory-unused', join(dir, 'm_bg.wasm'), '-o', join(dir, 'o.wasm')]);
     bytes = readFileSync(join(dir, 'o.wasm'));
+    if (keep) writeFileSync(keep, bytes);
     file = `${built} after wasm-bindgen and wasm-opt -Oz`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
