@@ -18,7 +18,7 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join, extname, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { reader } from '../scripts/wasm-reader.mjs';
+import { functions } from '../scripts/wasm-reader.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -141,39 +141,7 @@ for (const k of KINDS) console.log(`  ${k.padEnd(33)} ${median(loads.map((l) => 
 console.log(`  wasm functions compiled lazily    ${median(loads.map((l) => l.lazyCount))}`);
 
 if (NAMES) {
-  // Function index -> [body size, name], from the code and name sections.
-  const bytes = readFileSync(NAMES);
-  const r = reader(bytes);
-  let imported = 0;
-  const sizes = [];
-  const names = new Map();
-  while (r.pos < bytes.length) {
-    const id = bytes[r.pos++];
-    const size = r.u32();
-    const end = r.pos + size;
-    if (id === 2) {
-      for (let n = r.u32(); n > 0; n--) {
-        r.str();
-        r.str();
-        if (r.importDesc() === 0) imported++;
-      }
-    } else if (id === 10) {
-      for (let n = r.u32(); n > 0; n--) {
-        const len = r.u32();
-        sizes.push(len);
-        r.pos += len;
-      }
-    } else if (id === 0 && r.str() === 'name') {
-      while (r.pos < end) {
-        const sub = bytes[r.pos++];
-        const subSize = r.u32();
-        const subEnd = r.pos + subSize;
-        if (sub === 1) for (let n = r.u32(); n > 0; n--) names.set(r.u32(), r.str());
-        r.pos = subEnd;
-      }
-    }
-    r.pos = end;
-  }
+  const { imported, sizes, names } = functions(readFileSync(NAMES));
   const rows = [...lazySeen.keys()].map((i) => [sizes[i - imported] ?? 0, names.get(i) ?? `function ${i}`]).sort((a, b) => b[0] - a[0]);
   console.log(`\nlazily compiled in any load: ${rows.length} functions, ${rows.reduce((s, x) => s + x[0], 0)} of ${sizes.reduce((s, x) => s + x, 0)} bytes of code; the largest:`);
   for (const [size, name] of rows.slice(0, 25)) console.log(`  ${String(size).padStart(6)}  ${name.slice(0, 140)}`);

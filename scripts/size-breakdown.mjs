@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reader } from './wasm-reader.mjs';
+import { functions } from './wasm-reader.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -41,52 +41,7 @@ if (shipped) {
   bytes = readFileSync(file);
 }
 
-const r = reader(bytes);
-const { u32, str } = r;
-
-let importedFuncs = 0;
-const bodySizes = [];
-const names = new Map();
-let dataBytes = 0;
-const sections = {};
-while (r.pos < bytes.length) {
-  const id = bytes[r.pos++];
-  const size = u32();
-  const end = r.pos + size;
-  sections[id] = (sections[id] || 0) + size;
-  if (id === 2) {
-    // imports: count the functions, their indices come first
-    for (let n = u32(); n > 0; n--) {
-      str(); str();
-      if (r.importDesc() === 0) importedFuncs++;
-    }
-  } else if (id === 10) {
-    for (let n = u32(); n > 0; n--) {
-      const len = u32();
-      bodySizes.push(len);
-      r.pos += len;
-    }
-  } else if (id === 11) {
-    dataBytes = size;
-  } else if (id === 0) {
-    const name = str();
-    if (name === 'name') {
-      while (r.pos < end) {
-        const sub = bytes[r.pos++];
-        const subSize = u32();
-        const subEnd = r.pos + subSize;
-        if (sub === 1) {
-          for (let n = u32(); n > 0; n--) {
-            const idx = u32();
-            names.set(idx, str());
-          }
-        }
-        r.pos = subEnd;
-      }
-    }
-  }
-  r.pos = end;
-}
+const { imported: importedFuncs, sizes: bodySizes, names, sections, dataBytes } = functions(bytes);
 
 // Demangle enough of the legacy Rust mangling (_ZN...E) to get the path.
 function path(sym) {

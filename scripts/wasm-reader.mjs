@@ -37,6 +37,53 @@ export function reader(bytes) {
   return r;
 }
 
+/**
+ * What a module's functions are: how many are imported (their indices come
+ * first), each defined function's body size in index order, the names the
+ * name section gives by function index, each section's total size by id, and
+ * the data section's size.
+ */
+export function functions(bytes) {
+  const r = reader(bytes);
+  const out = { imported: 0, sizes: [], names: new Map(), sections: {}, dataBytes: 0 };
+  while (r.pos < bytes.length) {
+    const id = bytes[r.pos++];
+    const size = r.u32();
+    const end = r.pos + size;
+    out.sections[id] = (out.sections[id] || 0) + size;
+    if (id === 2) {
+      for (let n = r.u32(); n > 0; n--) {
+        r.str();
+        r.str();
+        if (r.importDesc() === 0) out.imported++;
+      }
+    } else if (id === 10) {
+      for (let n = r.u32(); n > 0; n--) {
+        const len = r.u32();
+        out.sizes.push(len);
+        r.pos += len;
+      }
+    } else if (id === 11) {
+      out.dataBytes = size;
+    } else if (id === 0 && r.str() === 'name') {
+      while (r.pos < end) {
+        const sub = bytes[r.pos++];
+        const subSize = r.u32();
+        const subEnd = r.pos + subSize;
+        if (sub === 1) {
+          for (let n = r.u32(); n > 0; n--) {
+            const idx = r.u32();
+            out.names.set(idx, r.str());
+          }
+        }
+        r.pos = subEnd;
+      }
+    }
+    r.pos = end;
+  }
+  return out;
+}
+
 /** An unsigned LEB128 number's bytes. */
 export function leb(n) {
   const out = [];
