@@ -77,9 +77,10 @@ export async function init(config) {
   if (!loading) {
     state = 'loading';
     loading = initWasm(prefetched ? { module_or_path: prefetched } : undefined);
-    // After the glue has handed the response to the compiler (its first
-    // await), not before: the compilation then runs while the page is warmed.
-    queueMicrotask(warmUp);
+    // On the loader file's route this has run already, while the wasm
+    // downloaded; on the import's route the glue has just sent the wasm's
+    // request, and this runs while it is in flight.
+    warmUp();
   }
   try {
     await loading;
