@@ -198,17 +198,18 @@ test('an error storm is rate-limited per fingerprint without long tasks', async 
   assert.equal(events.length + suppressed, N, 'every occurrence is accounted for');
   await context.close();
   // On a loaded machine a long task can come from elsewhere (a GC pause, the
-  // browser descheduled): one is checked again in a storm on a fresh page, and
-  // the agent must run that one without any.
+  // browser descheduled, another process on the core): a storm that had one
+  // is run again on a fresh page, up to twice, and the agent must run one of
+  // the storms without any. A cost of the agent's own shows in every storm.
   let long = r.long;
-  if (long.length) {
+  for (let attempt = 2; long.length && attempt <= 3; attempt++) {
     const again = await browser.newContext();
-    const { page: second } = await openFixture(again);
-    long = (await storm(second, N, PER_TASK)).long;
-    console.log(`long tasks in a second storm with the agent: ${JSON.stringify(long.map(Math.round))}`);
+    const { page: next } = await openFixture(again);
+    long = (await storm(next, N, PER_TASK)).long;
+    console.log(`long tasks in storm ${attempt} with the agent: ${JSON.stringify(long.map(Math.round))}`);
     await again.close();
   }
-  assert.deepEqual(long, [], 'no long task during the storm (a second storm when the first had one)');
+  assert.deepEqual(long, [], 'no long task in one of up to three storms with the agent');
 });
 
 test('a 1 MB stack and a deeply nested rejection reason are handled in bounded time', async () => {
