@@ -325,7 +325,7 @@ impl Config {
 fn opt_string(e: &mut ValidationErrors, field: &'static str, raw: &Option<Raw>) -> Option<String> {
     match raw {
         None => None,
-        Some(Raw::Str(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(Raw::Str(s)) if !crate::core::text::is_blank(s) => Some(s.clone()),
         Some(_) => {
             e.push(field, "must be a non-empty string");
             None

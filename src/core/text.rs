@@ -63,6 +63,13 @@ pub fn char_count(s: &str) -> usize {
     s.bytes().filter(|&b| b & 0xc0 != 0x80).count()
 }
 
+/// Whether `s` holds only whitespace (or nothing): `s.trim().is_empty()`
+/// without trimming, which stops at the first other character (per event, the
+/// standard library's two-sided trim was ~0.4 µs of `track()`).
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(char::is_whitespace)
+}
+
 /// `s` cut to its first `max` characters.
 pub fn take_chars(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
@@ -222,6 +229,11 @@ mod tests {
             prop_assert_eq!(trim_end_any(&s, b" 0"), s.trim_end_matches([' ', '0']));
             prop_assert_eq!(parse_u64(&s), s.parse::<u64>().ok().filter(|_| !s.starts_with('+')));
             prop_assert_eq!(after_last(&s, b' '), s.rsplit(' ').next().unwrap());
+        }
+
+        #[test]
+        fn blank_is_empty_once_trimmed(s in "[a \t\n\u{a0}\u{2003}\u{3000}\u{200b}é]{0,8}") {
+            prop_assert_eq!(is_blank(&s), s.trim().is_empty());
         }
     }
 

@@ -94,7 +94,7 @@ impl<'a> Checker<'a> {
     }
 
     pub fn non_empty(&mut self, field: &str, value: &str) {
-        if value.trim().is_empty() {
+        if crate::core::text::is_blank(value) {
             self.fail(field, "must be a non-empty string");
         }
     }

@@ -381,7 +381,7 @@ pub fn identify(user_id: JsValue, traits: JsValue) -> bool {
         None
     } else {
         match user_id.as_string() {
-            Some(s) if !s.trim().is_empty() => Some(s),
+            Some(s) if !crate::core::text::is_blank(&s) => Some(s),
             _ => {
                 with_agent(|a| a.pipeline.note_rejected());
                 return false;
@@ -597,7 +597,7 @@ pub fn capture_preload(record: JsValue) -> bool {
 
 #[wasm_bindgen(js_name = addBreadcrumb)]
 pub fn add_breadcrumb(category: JsValue, message: JsValue, data: JsValue) -> bool {
-    let Some(category) = category.as_string().filter(|c| !c.trim().is_empty()) else { return false };
+    let Some(category) = category.as_string().filter(|c| !crate::core::text::is_blank(c)) else { return false };
     let data = to_properties(&data).unwrap_or_default();
     add_crumb(&category, message.as_string(), data);
     true

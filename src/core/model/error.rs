@@ -163,13 +163,13 @@ impl ErrorEvent {
             cc.opt_non_empty("action", &self.context.action);
         }
         for key in self.tags.keys() {
-            if key.trim().is_empty() {
+            if crate::core::text::is_blank(key) {
                 c.fail("tags", "keys must be non-empty strings");
             }
         }
         c.opt_non_empty("errorType", &self.error_type);
         c.opt_non_empty("mechanism", &self.mechanism);
-        if self.breadcrumbs.iter().any(|b| b.category.trim().is_empty()) {
+        if self.breadcrumbs.iter().any(|b| crate::core::text::is_blank(&b.category)) {
             c.fail("breadcrumbs", "every breadcrumb needs a category");
         }
         if let Some(m) = &self.metadata {
