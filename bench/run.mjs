@@ -15,7 +15,12 @@
 // on, every request a script starts captures the script's stack (which costs the
 // larger scripts most). Those loads run in a Chromium started as a plain process,
 // one process per load, the page reporting its own figures to this endpoint.
-// usage: node run.mjs [--runs 5] [--loads 11] [--only agent,sentry]   (after scripts/build.sh)
+// And once more as a repeat view: in the same browser process and profile, a
+// first visit to the settled page puts the scripts (and the wasm) in the HTTP
+// cache, served as a CDN would (cacheable for an hour), and the second visit
+// is measured: what a returning visitor's page pays, with the browser's code
+// caches as they are after one visit.
+// usage: node run.mjs [--runs 5] [--loads 11] [--repeat-loads 7] [--only agent,sentry]   (after scripts/build.sh)
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
@@ -37,6 +42,7 @@ const arg = (name, dflt) => {
 };
 const RUNS = Number(arg('--runs', 5));
 const LOADS = Number(arg('--loads', 11));
+const REPEAT_LOADS = Number(arg('--repeat-loads', 7));
 const EVENTS = 10_000;
 const CHUNK = 100;
 
@@ -130,7 +136,7 @@ ${BENCH}
 addEventListener('load', () => setTimeout(() => {
   const s = document.createElement('script');
   if (window.LATE_TAG) {
-    s.src = '/www/loader.js';
+    s.src = (window.LATE_PREFIX || '') + '/www/loader.js';
     s.onload = () => telemetry.init(${TAG_CONFIG}).then(
       () => window.BENCH.ready(() => {}),
       (e) => window.BENCH.fail(String(e)),
@@ -145,21 +151,28 @@ addEventListener('load', () => setTimeout(() => {
 </script>`;
 
 // For the loads without DevTools: the page posts its own start-up figures to /report.
+// A repeat view's first visit (?prime) reports nothing: half a second after
+// ready it goes on to the same page without ?prime, which reports.
 const REPORT = (first) => `<script>
 (function poll() {
   if (!window.BENCH.done) return setTimeout(poll, 20);
+  if (location.search.includes('prime') && !window.BENCH.error) return setTimeout(() => location.replace(location.pathname + '?report&repeat'), 500);
   fetch('/report', { method: 'POST', body: JSON.stringify({ error: window.BENCH.error, t: window.BENCH.t, arrived: window.BENCH.arrived('${first}') }) });
 })();
 </script>`;
 
+/** Paths under /cached/ are the same files, served cacheable (the repeat view). */
+const CACHED = '/cached';
+
 /** The path of a subject's first script: start-up "from arrival" counts from its responseEnd. */
 const firstScript = (subject) => (subject === 'agent-tag' ? '/www/loader.js' : `/dist/${subject}.js`);
 
-function page(name, report = false) {
+function page(name, report = false, repeat = false) {
   if (name.endsWith('-late')) {
     const subject = name.slice(0, -5);
-    const which = subject === 'agent-tag' ? '<script>window.LATE_TAG = true;</script>' : `<script>window.LATE_SRC = '/dist/${subject}.js';</script>`;
-    return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${name}</title>${which}${LATE}${report ? REPORT(firstScript(subject)) : ''}</head><body><p>bench</p></body></html>`;
+    const prefix = repeat ? CACHED : '';
+    const which = subject === 'agent-tag' ? `<script>window.LATE_TAG = true; window.LATE_PREFIX = '${prefix}';</script>` : `<script>window.LATE_SRC = '${prefix}/dist/${subject}.js';</script>`;
+    return `<!doctype html><html><head><meta charset="utf-8"><title>bench ${name}</title>${which}${LATE}${report ? REPORT(prefix + firstScript(subject)) : ''}</head><body><p>bench</p></body></html>`;
   }
   if (name === 'agent-tag') {
     // Start-up is timed from the loader starting (the issue's definition) to init() resolved.
@@ -191,7 +204,7 @@ const server = createServer((req, res) => {
   if (req.method === 'GET' && path.startsWith('/page/')) {
     // Cross-origin isolated: performance.now() then has 5 µs resolution, not 100 µs.
     res.writeHead(200, { 'content-type': 'text/html', ...ISOLATED });
-    res.end(page(path.slice(6).replace(/\.html$/, ''), url.searchParams.has('report')));
+    res.end(page(path.slice(6).replace(/\.html$/, ''), url.searchParams.has('report'), url.searchParams.has('repeat')));
     return;
   }
   if (req.method === 'POST' && path === '/report') {
@@ -204,13 +217,17 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  // The bundles (/dist/) and, for the script-tag subject, the shipped files (/www/).
-  const dir = req.method === 'GET' && (path.startsWith('/dist/') ? DIST : path.startsWith('/www/') ? join(ROOT, 'www') : null);
+  // The bundles (/dist/) and, for the script-tag subject, the shipped files
+  // (/www/); under /cached/ the same, cacheable as a CDN serves them.
+  const cached = path.startsWith(CACHED + '/');
+  const local = cached ? path.slice(CACHED.length) : path;
+  const dir = req.method === 'GET' && (local.startsWith('/dist/') ? DIST : local.startsWith('/www/') ? join(ROOT, 'www') : null);
   if (dir) {
     try {
-      const file = join(dir, path.slice(path.indexOf('/', 1) + 1).replace(/\.\./g, ''));
-      statSync(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] || 'application/octet-stream', ...ISOLATED });
+      const file = join(dir, local.slice(local.indexOf('/', 1) + 1).replace(/\.\./g, ''));
+      const stat = statSync(file);
+      const caching = cached ? { 'cache-control': 'public, max-age=3600', 'last-modified': stat.mtime.toUTCString() } : {};
+      res.writeHead(200, { 'content-type': MIME[extname(file)] || 'application/octet-stream', ...ISOLATED, ...caching });
       res.end(readFileSync(file));
     } catch {
       res.writeHead(404);
@@ -355,15 +372,16 @@ async function runOnce(browser, subject) {
 }
 
 // One load of the settled page in a Chromium of its own, no DevTools attached;
-// null when the page did not report within 20 s.
-async function plainLoad(subject) {
+// null when the page did not report within 20 s. With repeat, two visits in
+// that browser: the first fills its HTTP cache, the second is measured.
+async function plainLoad(subject, repeat = false) {
   const profile = mkdtempSync(join(tmpdir(), 'bench-plain-'));
   const got = new Promise((resolve) => {
     onReport = resolve;
     setTimeout(() => resolve(null), 20_000);
   });
   // A process group of its own, so that the browser's helper processes end with it.
-  const proc = spawn(process.env.CHROMIUM_BIN || '/usr/bin/chromium', [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, `${BASE}/page/${subject.name}-late.html?report`], { stdio: 'ignore', detached: true });
+  const proc = spawn(process.env.CHROMIUM_BIN || '/usr/bin/chromium', [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, `${BASE}/page/${subject.name}-late.html?report${repeat ? '&repeat&prime' : ''}`], { stdio: 'ignore', detached: true });
   const exited = new Promise((resolve) => proc.once('exit', resolve));
   const report = await got;
   onReport = null;
@@ -397,6 +415,11 @@ for (const subject of SUBJECTS) {
   row.plainLoads = plain.filter(Boolean).length;
   row.startupPlainIdleMs = stats(plain.map((x) => x?.t));
   row.startupPlainArrivedMs = stats(plain.map((x) => x?.arrived));
+  const repeat = [];
+  for (let i = 0; i < (subject.floor ? 0 : REPEAT_LOADS); i++) repeat.push(await plainLoad(subject, true));
+  row.repeatLoads = repeat.filter(Boolean).length;
+  row.startupRepeatIdleMs = stats(repeat.map((x) => x?.t));
+  row.startupRepeatArrivedMs = stats(repeat.map((x) => x?.arrived));
   // Of the agent's seven capabilities, what this subject's bundle does (bench/capabilities.mjs).
   row.capabilities = capabilityScore(subject.name);
   results.push(row);
@@ -409,7 +432,7 @@ server.close();
 const agent = results.find((r) => r.name === 'agent');
 const f = (s, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})` : 'n/a');
 const ratio = (a, b) => (a && b && b > 0 ? `${(a / b).toFixed(1)}×` : '');
-const cols = ['subject', 'gzip KB', '×', 'capabilities of 7', 'gzip KB / capability', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'from arrival ms', '×', 'no DevTools: settled', 'from arrival', '×', 'per event µs', '×', 'first 1,000 µs', 'all tasks µs/ev', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
+const cols = ['subject', 'gzip KB', '×', 'capabilities of 7', 'gzip KB / capability', '×', 'brotli KB', 'start-up ms', '×', 'settled page ms', '×', 'from arrival ms', '×', 'no DevTools: settled', 'from arrival', '×', 'repeat view: settled', 'from arrival', '×', 'per event µs', '×', 'first 1,000 µs', 'all tasks µs/ev', 'long tasks', 'wire B/100 ev', 'memory KB/10k ev (endpoint down)'];
 const lines = [cols];
 const perCapability = (r) => (r?.capabilities ? r.size.gzip / 1024 / r.capabilities : null);
 for (const r of results) {
@@ -430,6 +453,9 @@ for (const r of results) {
     f(r.startupPlainIdleMs),
     f(r.startupPlainArrivedMs),
     r === agent ? '' : ratio(r.startupPlainArrivedMs?.median, agent?.startupPlainArrivedMs?.median),
+    f(r.startupRepeatIdleMs),
+    f(r.startupRepeatArrivedMs),
+    r === agent ? '' : ratio(r.startupRepeatArrivedMs?.median, agent?.startupRepeatArrivedMs?.median),
     f(r.perEventUs, 2),
     r === agent ? '' : ratio(r.perEventUs?.median, agent?.perEventUs?.median),
     f(r.coldUs, 1),
@@ -440,9 +466,9 @@ for (const r of results) {
   ]);
 }
 const widths = cols.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
-console.log(`\nbenchmark: ${RUNS} runs each (no DevTools: ${LOADS} loads each, one browser process per load), median (min–max); × = subject / agent, measured in this run`);
+console.log(`\nbenchmark: ${RUNS} runs each (no DevTools: ${LOADS} loads each, one browser process per load; repeat view: ${REPEAT_LOADS} each, two visits per process), median (min–max); × = subject / agent, measured in this run`);
 for (const l of lines) console.log(l.map((c, i) => String(c).padEnd(widths[i])).join('  '));
-const out = { date: new Date().toISOString(), runs: RUNS, loads: LOADS, events: EVENTS, chromium: browser.version?.() ?? null, results };
+const out = { date: new Date().toISOString(), runs: RUNS, loads: LOADS, repeatLoads: REPEAT_LOADS, events: EVENTS, chromium: browser.version?.() ?? null, results };
 writeFileSync(join(HERE, 'results.json'), JSON.stringify(out, null, 2) + '\n');
 for (const r of results.filter((x) => x.burstDropped)) {
   console.log(`${r.label}: of the burst's ${EVENTS.toLocaleString('en')} events (and those before it), dropped at its bounds (memory queue 1,000, outbox 5,000): ${f(r.burstDropped, 0)}`);
