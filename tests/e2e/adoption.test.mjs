@@ -129,6 +129,44 @@ test("under a strict CSP (script-src 'self' 'wasm-unsafe-eval') the loader file 
   await front.stop();
 });
 
+/** The loader-file form exactly as the README shows it (between its markers). */
+function readmeLoader() {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const m = readme.match(/<!-- loader:start -->\n```html\n([\s\S]*?)```\n<!-- loader:end -->/);
+  assert.ok(m, 'the README carries the loader form between its markers');
+  return m[1];
+}
+
+test("the README's loader form with its preload: the wasm is requested once, the preload is used, events arrive", async () => {
+  const form = readmeLoader();
+  assert.match(form, /<link rel="preload" href="\/pkg\/agent_wasm_bg\.wasm" as="fetch" crossorigin>/);
+  const html =
+    '<!doctype html><html><head><meta charset="utf-8"><title>preload</title>' +
+    form.replace('data-app-version="1.0.0"', 'data-app-version="7.7.7" data-default-consent="granted" data-flush-interval-ms="200"') +
+    '<script src="/preload-calls.js"></script></head><body></body></html>';
+  // The loader is async: the page's own script waits for its stub.
+  const calls = "(function go() { if (!window.telemetry) return setTimeout(go, 5); telemetry.track('preloaded_page', { n: 1 }); })();";
+  const front = await startFrontServer({
+    upstream: collector.base,
+    headers: { 'content-security-policy': STRICT },
+    files: { '/preload.html': { body: html, file: 'preload.html' }, '/preload-calls.js': { body: calls, file: 'preload-calls.js' } },
+  });
+  const page = await browser.newPage();
+  const messages = watchConsole(page);
+  const wasm = [];
+  page.on('request', (r) => r.url().endsWith('.wasm') && wasm.push(r.url()));
+  await page.goto(`${front.base}/preload.html`);
+  const tracked = await waitFor(async () => (await collector.events({ name: 'preloaded_page' })).find((e) => e.metadata.version === '7.7.7'));
+  assert.ok(tracked, 'the event recorded through the stub arrived');
+  // Chromium warns about a preload not used within a few seconds of the load
+  // event, and about one whose request did not match (credentials mode).
+  await new Promise((r) => setTimeout(r, 3_500));
+  assert.deepEqual(wasm, [`${front.base}/pkg/agent_wasm_bg.wasm`], 'one request for the wasm: the preload');
+  assert.deepEqual(messages.filter((m) => /preload/i.test(m.text) || m.type === 'error' || m.type === 'warning'), []);
+  await page.close();
+  await front.stop();
+});
+
 test('a CSP that forbids WebAssembly leaves the agent inert: one console message, no exception, stub calls still safe', async () => {
   const html =
     '<!doctype html><html><head><meta charset="utf-8"><title>no wasm</title>' +
