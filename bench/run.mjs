@@ -136,6 +136,13 @@ ${BENCH}
 addEventListener('load', () => setTimeout(() => {
   const s = document.createElement('script');
   if (window.LATE_TAG) {
+    // As the README's loader form: the wasm preloaded beside the loader.
+    const l = document.createElement('link');
+    l.rel = 'preload';
+    l.as = 'fetch';
+    l.crossOrigin = 'anonymous';
+    l.href = (window.LATE_PREFIX || '') + '/www/pkg/agent_wasm_bg.wasm';
+    document.head.appendChild(l);
     s.src = (window.LATE_PREFIX || '') + '/www/loader.js';
     s.onload = () => telemetry.init(${TAG_CONFIG}).then(
       () => window.BENCH.ready(() => {}),
@@ -181,6 +188,7 @@ function page(name, report = false, repeat = false) {
 ${BENCH}
 window.__t0 = performance.now();
 </script>
+<link rel="preload" href="/www/pkg/agent_wasm_bg.wasm" as="fetch" crossorigin>
 <script src="/www/loader.js"></script>
 <script>
 telemetry.init(${TAG_CONFIG}).then(
