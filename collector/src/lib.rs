@@ -23,6 +23,7 @@ use store::{EventFilter, Store};
 use telemetry_agent::core::model::ParsedBatch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeader;
 
 /// Largest request body accepted, compressed or not (bytes).
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
@@ -80,7 +81,11 @@ pub fn app(settings: &Settings) -> rusqlite::Result<Router> {
         Some(layer) => api.layer(layer),
         None => api,
     };
-    Ok(api.fallback_service(ServeDir::new(&settings.www)))
+    // The agent's files change with every build: browsers keep them (and
+    // Chromium the wasm's compiled code) but ask again each time, answered
+    // 304 while the file is the same (ServeDir honours If-Modified-Since).
+    let files = SetResponseHeader::overriding(ServeDir::new(&settings.www), header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(api.fallback_service(files))
 }
 
 fn cors(origins: &[String]) -> Option<CorsLayer> {

@@ -269,6 +269,30 @@ fn the_demo_folder_is_served_with_wasm_mime_type() {
 }
 
 #[test]
+fn the_demo_files_are_revalidated_on_every_view_and_answered_304_while_unchanged() {
+    let srv = Server::start(&[], 1 << 20);
+    let (status, head, _) = srv.request("GET", "/a.wasm", &[], b"");
+    assert_eq!(status, 200);
+    assert!(head.contains("cache-control: no-cache"), "{head}");
+    assert!(head.contains("last-modified: "), "{head}");
+    // (The helper lower-cases the head; an entity tag reads the same either way.)
+    let tag = head.lines().find_map(|l| l.strip_prefix("etag: ")).expect("an etag header").to_string();
+    let (status, head, body) = srv.request("GET", "/a.wasm", &[("If-None-Match", &tag)], b"");
+    assert_eq!(status, 304, "{head}");
+    assert!(body.is_empty());
+    let (status, _, _) = srv.request("GET", "/a.wasm", &[("If-Modified-Since", "Fri, 31 Dec 2100 00:00:00 GMT")], b"");
+    assert_eq!(status, 304, "unchanged since a later date");
+    // An older copy is sent the file again.
+    let (status, _, _) = srv.request("GET", "/a.wasm", &[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")], b"");
+    assert_eq!(status, 200);
+    let (status, _, _) = srv.request("GET", "/a.wasm", &[("If-None-Match", "\"another\"")], b"");
+    assert_eq!(status, 200);
+    // The API's answers are not files: no caching header is added to them.
+    let (_, head, _) = srv.request("GET", "/v1/stats", &[], b"");
+    assert!(!head.contains("cache-control: no-cache"), "{head}");
+}
+
+#[test]
 fn events_survive_a_restart_of_the_collector() {
     let srv = Server::start(&[], 1 << 20);
     let the_id = id();
