@@ -21,13 +21,16 @@ after(async () => {
   await collector?.stop();
 });
 
-/** The snippet exactly as the README shows it (between its markers). */
-function readmeSnippet() {
+/** An HTML block exactly as the README shows it, between its `<!-- name:start -->` and `<!-- name:end -->` markers. */
+function readmeBlock(name) {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const m = readme.match(/<!-- snippet:start -->\n```html\n([\s\S]*?)```\n<!-- snippet:end -->/);
-  assert.ok(m, 'the README carries the snippet between its markers');
+  const m = readme.match(new RegExp(`<!-- ${name}:start -->\\n\`\`\`html\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`));
+  assert.ok(m, `the README carries the ${name} between its markers`);
   return m[1];
 }
+
+/** The inline snippet as the README shows it. */
+const readmeSnippet = () => readmeBlock('snippet');
 
 function watchConsole(page) {
   const messages = [];
@@ -129,16 +132,8 @@ test("under a strict CSP (script-src 'self' 'wasm-unsafe-eval') the loader file 
   await front.stop();
 });
 
-/** The loader-file form exactly as the README shows it (between its markers). */
-function readmeLoader() {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const m = readme.match(/<!-- loader:start -->\n```html\n([\s\S]*?)```\n<!-- loader:end -->/);
-  assert.ok(m, 'the README carries the loader form between its markers');
-  return m[1];
-}
-
 test("the README's loader form with its preload: the wasm is requested once, the preload is used, events arrive", async () => {
-  const form = readmeLoader();
+  const form = readmeBlock('loader');
   assert.match(form, /<link rel="preload" href="\/pkg\/agent_wasm_bg\.wasm" as="fetch" crossorigin>/);
   const html =
     '<!doctype html><html><head><meta charset="utf-8"><title>preload</title>' +
