@@ -37,8 +37,11 @@ node scripts/cold-functions.mjs www/pkg/agent_wasm_bg.wasm
 # Never Debian's wasm-opt: it breaks wasm-bindgen's externref table.
 # --low-memory-unused (-1 KB gzip): addresses below 1 KiB are never used, since
 # rustc lays the 1 MiB stack out first, growing down to 0, and the data above it.
-node_modules/.bin/wasm-opt --no-inline --pass-arg='no-inline@cold~*' -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
+node_modules/.bin/wasm-opt -g --no-inline --pass-arg='no-inline@cold~*' -Oz --converge --low-memory-unused \
   www/pkg/agent_wasm_bg.wasm -o www/pkg/agent_wasm_bg.wasm
+# The functions in an order gzip compresses better (-2.8 KB gzip; the script
+# says how); this step also strips the names, producers and target features.
+node scripts/order-functions.mjs www/pkg/agent_wasm_bg.wasm www/pkg/agent_wasm_bg.wasm
 # The imports' names without wasm-bindgen's hashes, in the module and the glue.
 node scripts/short-imports.mjs www/pkg/agent_wasm_bg.wasm www/pkg/agent_wasm.js
 # The demo's consent banner (vanilla-cookieconsent, an npm devDependency).

@@ -30,7 +30,8 @@ if (shipped) {
   try {
     execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--no-typescript', '--out-dir', dir, '--out-name', 'm', built]);
     execFileSync('node', ['scripts/cold-functions.mjs', join(dir, 'm_bg.wasm')]);
-    execFileSync('node_modules/.bin/wasm-opt', ['-g', '--no-inline', '--pass-arg=no-inline@cold~*', '-Oz', '--converge', '--low-memory-unused', join(dir, 'm_bg.wasm'), '-o', join(dir, 'o.wasm')]);
+    execFileSync('node_modules/.bin/wasm-opt', ['-g', '--no-inline', '--pass-arg=no-inline@cold~*', '-Oz', '--converge', '--low-memory-unused', join(dir, 'm_bg.wasm'), '-o', join(dir, 'g.wasm')]);
+    execFileSync('node', ['scripts/order-functions.mjs', join(dir, 'g.wasm'), join(dir, 'o.wasm'), '--keep-names']);
     bytes = readFileSync(join(dir, 'o.wasm'));
     if (keep) writeFileSync(keep, bytes);
     file = `${built} after wasm-bindgen and wasm-opt -Oz`;
