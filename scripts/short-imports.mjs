@@ -90,6 +90,23 @@ while (r.pos < bytes.length) {
   glue = glue.replace(key, `${MODULE}:`);
   parts.push(section(2, Buffer.concat(body)));
 }
+// The imports' definitions sorted by their bodies, so that alike ones (the
+// string getters, the instanceof checks, the calls that catch) lie together
+// for gzip: -77 B in the loader file. Each is `        name: function(...) {`
+// to the next line at its indentation that closes it (`        },` or
+// `        }, arguments); },`) in the glue's import object; their order means nothing.
+const OPEN = '    const import0 = {\n        __proto__: null,\n';
+const from = glue.indexOf(OPEN);
+const to = glue.indexOf('\n    };\n', from);
+if (from < 0 || to < 0) throw new Error('the glue has no import object of the expected shape');
+const defs = glue.slice(from + OPEN.length, to + 1).split(/(?<=\n        \}[^\n]*\n)/);
+if (defs.length !== renamed || defs.some((d) => !/^        [\w$]+: function\(/.test(d) || !/\n        \}[^\n]*,\n$/.test(d))) {
+  throw new Error(`the glue's import object holds ${defs.length} definitions of unexpected shape, not ${renamed}`);
+}
+const bodyOf = (d) => d.slice(d.indexOf(': function('));
+defs.sort((a, b) => (bodyOf(a) < bodyOf(b) ? -1 : bodyOf(a) > bodyOf(b) ? 1 : 0));
+glue = glue.slice(0, from + OPEN.length) + defs.join('') + glue.slice(to + 1);
+
 writeFileSync(wasmPath, Buffer.concat(parts));
 writeFileSync(gluePath, glue);
 console.log(`short-imports: ${renamed} imports and ${exported} exports renamed`);
