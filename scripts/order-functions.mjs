@@ -2,10 +2,11 @@
 // the 32 KB before it: each next function is the one, of the 200 that look
 // most like the last few placed (MinHash over their 4-byte sequences), that
 // deflate compresses best after what is already placed, as a share of what it
-// costs alone. The code does not change, only where each function lies (and
+// costs alone; then single moves, kept where gzip itself finds the whole
+// smaller. The code does not change, only where each function lies (and
 // so its index); wasm-opt renumbers the calls, the table and the exports
 // (`--reorder-functions-by-name`, over names that this script gives in the
-// order chosen). gzip -9 of the shipped module: -2.8 KB against the order the
+// order chosen). gzip -9 of the shipped module: -3.3 KB against the order the
 // compiler left. Deterministic: the same module gives the same order.
 // usage: node scripts/order-functions.mjs <in.wasm> <out.wasm> [--keep-names]
 //   the input keeps its name section (wasm-opt -g); the output loses it,
@@ -13,7 +14,7 @@
 //   breakdown's copy, in the shipped order)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import { leb, name, reader, section } from './wasm-reader.mjs';
 
 /** Candidates per step, the most similar first: more finds little more, and costs time. */
@@ -131,6 +132,38 @@ for (let step = 1; step < count; step++) {
   placed[best] = 1;
   tail = Buffer.concat([tail, bodies[best]]);
   if (tail.length > WINDOW) tail = tail.subarray(tail.length - WINDOW);
+}
+
+// ---- then moves that gzip itself judges ------------------------------------------
+// The greedy order is short-sighted: what it leaves to the end lands where it
+// fits badly. A move takes a function (drawn by a fixed-seed generator) to just
+// after the one it resembles most, and stays if gzip -9 of all the bodies in the
+// new order is smaller: -0.5 KB more over 1,500 tries, ~14 s.
+const TRIES = 1500;
+const packedAll = (o) => gzipSync(Buffer.concat(o.map((f) => bodies[f])), { level: 9 }).length;
+let current = packedAll(order);
+let seed = 12345;
+const draw = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+for (let t = 0; t < TRIES; t++) {
+  const f = Math.floor(draw() * count);
+  let twin = -1;
+  let most = -1;
+  for (let c = 0; c < count; c++) {
+    if (c === f) continue;
+    const s = similarity(f, c);
+    if (s > most) {
+      most = s;
+      twin = c;
+    }
+  }
+  const rest = order.filter((x) => x !== f);
+  const at = rest.indexOf(twin) + 1;
+  const moved = [...rest.slice(0, at), f, ...rest.slice(at)];
+  const size = packedAll(moved);
+  if (size < current) {
+    current = size;
+    order.splice(0, count, ...moved);
+  }
 }
 
 // ---- names that sort as the order (imports keep theirs), then wasm-opt ------------
