@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { deflateRawSync, gzipSync } from 'node:zlib';
-import { leb, name, reader, section } from './wasm-reader.mjs';
+import { functions, leb, name, reader, section } from './wasm-reader.mjs';
 
 /** Candidates per step, the most similar first: more finds little more, and costs time. */
 const CANDIDATES = 200;
@@ -189,6 +189,12 @@ try {
   ]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+// The same functions, only in another order.
+const written = functions(readFileSync(output));
+if (written.imported !== imported || written.sizes.length !== count) {
+  throw new Error(`order-functions: wasm-opt wrote ${written.imported} imports and ${written.sizes.length} functions, not ${imported} and ${count}`);
 }
 
 // With --keep-names, the names lose the order's prefix again.
