@@ -9,7 +9,7 @@
 // Only the name section changes (the build strips it from the shipped file).
 // usage: node scripts/cold-functions.mjs <module.wasm>   (in place; before wasm-opt)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { leb, name, reader, section } from './wasm-reader.mjs';
+import { renameFunctions } from './wasm-reader.mjs';
 
 /** Our modules whose functions run once per page, per error, per batch or per observer entry. */
 const COLD = /::shell::|::core::(pageview|vitals|errors|stack|delivery::gzip|model::otlp|retry|config)::/;
@@ -17,46 +17,12 @@ const COLD = /::shell::|::core::(pageview|vitals|errors|stack|delivery::gzip|mod
 const MARK = 'cold~';
 
 const [path] = process.argv.slice(2);
-const bytes = readFileSync(path);
-const r = reader(bytes);
-
-const out = [bytes.subarray(0, 8)];
 let marked = 0;
-while (r.pos < bytes.length) {
-  const start = r.pos;
-  const id = bytes[r.pos++];
-  const end = r.u32() + r.pos;
-  const custom = id === 0 ? r.str() : null;
-  if (custom !== 'name') {
-    out.push(bytes.subarray(start, end));
-    r.pos = end;
-    continue;
-  }
-  const subs = [name('name')];
-  while (r.pos < end) {
-    const sub = bytes[r.pos++];
-    const subEnd = r.u32() + r.pos;
-    if (sub !== 1) {
-      subs.push(section(sub, bytes.subarray(r.pos, subEnd)));
-    } else {
-      // Function names: (index, name) pairs.
-      const count = r.u32();
-      const items = [leb(count)];
-      for (let n = 0; n < count; n++) {
-        const index = r.u32();
-        let fn = r.str();
-        if (COLD.test(fn) && !fn.startsWith(MARK)) {
-          fn = MARK + fn;
-          marked++;
-        }
-        items.push(leb(index), name(fn));
-      }
-      subs.push(section(1, Buffer.concat(items)));
-    }
-    r.pos = subEnd;
-  }
-  out.push(section(0, Buffer.concat(subs)));
-}
+const out = renameFunctions(readFileSync(path), (_, fn) => {
+  if (!COLD.test(fn) || fn.startsWith(MARK)) return fn;
+  marked++;
+  return MARK + fn;
+});
 if (!marked) throw new Error('cold-functions: no function name matched; has the module lost its name section?');
-writeFileSync(path, Buffer.concat(out));
+writeFileSync(path, out);
 console.log(`cold-functions: ${marked} functions kept out of inlining`);

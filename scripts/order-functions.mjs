@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { deflateRawSync, gzipSync } from 'node:zlib';
-import { functions, leb, name, reader, section } from './wasm-reader.mjs';
+import { functions, leb, name, reader, renameFunctions, section } from './wasm-reader.mjs';
 
 /** Candidates per step, the most similar first: more finds little more, and costs time. */
 const CANDIDATES = 200;
@@ -198,37 +198,5 @@ if (written.imported !== imported || written.sizes.length !== count) {
 }
 
 // With --keep-names, the names lose the order's prefix again.
-if (keepNames) {
-  const out = readFileSync(output);
-  const o = reader(out);
-  const parts = [out.subarray(0, 8)];
-  while (o.pos < out.length) {
-    const start = o.pos;
-    const id = out[o.pos++];
-    const end = o.u32() + o.pos;
-    if (id === 0 && o.str() === 'name') {
-      const subs = [name('name')];
-      while (o.pos < end) {
-        const sub = out[o.pos++];
-        const subEnd = o.u32() + o.pos;
-        if (sub === 1) {
-          const list = [];
-          for (let n = o.u32(); n > 0; n--) {
-            const index = o.u32();
-            list.push(leb(index), name(o.str().replace(/^\d+~/, '')));
-          }
-          subs.push(section(1, Buffer.concat([leb(list.length / 2), ...list])));
-        } else {
-          subs.push(section(sub, out.subarray(o.pos, subEnd)));
-        }
-        o.pos = subEnd;
-      }
-      parts.push(section(0, Buffer.concat(subs)));
-    } else {
-      parts.push(out.subarray(start, end));
-    }
-    o.pos = end;
-  }
-  writeFileSync(output, Buffer.concat(parts));
-}
+if (keepNames) writeFileSync(output, renameFunctions(readFileSync(output), (_, fn) => fn.replace(/^\d+~/, '')));
 console.log(`order-functions: gzip -9 of the ${count} function bodies ${compilers} B in the compiler's order, ${current} B in this one`);

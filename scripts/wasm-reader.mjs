@@ -105,3 +105,42 @@ export function name(s) {
 export function section(id, body) {
   return Buffer.concat([Buffer.from([id]), leb(body.length), body]);
 }
+
+/**
+ * The module with each function's name in its name section replaced by
+ * `rename(index, name)`; every other section and subsection as it was.
+ */
+export function renameFunctions(bytes, rename) {
+  const r = reader(bytes);
+  const out = [bytes.subarray(0, 8)];
+  while (r.pos < bytes.length) {
+    const start = r.pos;
+    const id = bytes[r.pos++];
+    const end = r.u32() + r.pos;
+    if (id !== 0 || r.str() !== 'name') {
+      out.push(bytes.subarray(start, end));
+      r.pos = end;
+      continue;
+    }
+    const subs = [name('name')];
+    while (r.pos < end) {
+      const sub = bytes[r.pos++];
+      const subEnd = r.u32() + r.pos;
+      if (sub !== 1) {
+        subs.push(section(sub, bytes.subarray(r.pos, subEnd)));
+      } else {
+        // Function names: (index, name) pairs.
+        const count = r.u32();
+        const items = [leb(count)];
+        for (let n = 0; n < count; n++) {
+          const index = r.u32();
+          items.push(leb(index), name(rename(index, r.str())));
+        }
+        subs.push(section(1, Buffer.concat(items)));
+      }
+      r.pos = subEnd;
+    }
+    out.push(section(0, Buffer.concat(subs)));
+  }
+  return Buffer.concat(out);
+}
